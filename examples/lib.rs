@@ -1,0 +1,1 @@
+//! Runnable examples of `inflow`; see the `[[example]]` entries of this package.

@@ -1,0 +1,114 @@
+//! Rules across fields: one timestamp, at least one field, no clash or reserved key, and keys
+//! that line protocol can represent.
+
+use std::collections::HashMap;
+
+use crate::ast::{Container, Role};
+use crate::attr::{RENAME, SKIP, TAG, TIMESTAMP};
+use crate::ctxt::Ctxt;
+use crate::keys;
+
+pub(crate) fn container(cx: &mut Ctxt, container: &Container<'_>) {
+    if let Err(problem) = keys::measurement(&container.measurement) {
+        cx.error_at(
+            container.measurement_span,
+            format!("the measurement name {:?} {problem}", container.measurement),
+        );
+    }
+    roles(cx, container);
+    if !container.fields.iter().any(|f| f.role == Role::Field) {
+        cx.error_spanned_by(
+            &container.input.ident,
+            "a measurement needs at least one field: every field here is a tag, the timestamp or skipped",
+        );
+    }
+    wire_keys(cx, container);
+}
+
+/// Attribute combinations that make no sense on one field, and a second timestamp.
+fn roles(cx: &mut Ctxt, container: &Container<'_>) {
+    let mut timestamp = None;
+    for field in &container.fields {
+        let attrs = &field.attrs;
+        if let (Some(_), Some(second)) = (attrs.tag.span(), attrs.timestamp.span()) {
+            cx.error_at(
+                second,
+                format!("a field cannot be both `{TAG}` and `{TIMESTAMP}`: pick one"),
+            );
+        }
+        if attrs.skip.is_set() {
+            for (other, span) in [(TAG, attrs.tag.span()), (TIMESTAMP, attrs.timestamp.span())] {
+                if let Some(span) = span {
+                    cx.error_at(span, format!("a `{SKIP}` field cannot also be `{other}`"));
+                }
+            }
+            if let Some(rename) = field.renamed() {
+                cx.error_spanned_by(
+                    rename,
+                    format!("a `{SKIP}` field is never written, so `{RENAME}` has no effect"),
+                );
+            }
+        }
+        if field.role == Role::Timestamp {
+            if let Some(rename) = field.renamed() {
+                cx.error_spanned_by(
+                    rename,
+                    format!("the timestamp is always stored as `time`, so `{RENAME}` does not apply to it"),
+                );
+            }
+            match timestamp {
+                None => timestamp = Some(field.ident),
+                Some(first) => cx.error_spanned_by(
+                    field.ident,
+                    format!(
+                        "only one field can be `#[inflow({TIMESTAMP})]`, and `{first}` already is"
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// Keys that line protocol cannot represent, and two tags or fields with the same key.
+fn wire_keys(cx: &mut Ctxt, container: &Container<'_>) {
+    let mut seen: HashMap<&str, (&syn::Ident, Role)> = HashMap::new();
+    for field in &container.fields {
+        let what = match field.role {
+            Role::Tag => "tag key",
+            Role::Field => "field key",
+            Role::Timestamp | Role::Skip => continue,
+        };
+        let checked = match field.role {
+            Role::Tag => keys::tag_key(&field.key),
+            _ => keys::field_key(&field.key),
+        };
+        if let Err(problem) = checked {
+            let hint = if field.key == "time" {
+                "; mark the field `#[inflow(timestamp)]` if it is the point's time, or give it another key with `#[inflow(rename = \"...\")]`"
+            } else {
+                ""
+            };
+            cx.error_at(
+                field.key_span,
+                format!("the {what} {:?} {problem}{hint}", field.key),
+            );
+            continue;
+        }
+        if let Some((first, first_role)) = seen.get(field.key.as_str()) {
+            let first_what = if *first_role == Role::Tag {
+                "tag"
+            } else {
+                "field"
+            };
+            cx.error_at(
+                field.key_span,
+                format!(
+                    "duplicate key {:?}: the {first_what} `{first}` is already written with this key",
+                    field.key
+                ),
+            );
+        } else {
+            seen.insert(&field.key, (field.ident, field.role));
+        }
+    }
+}

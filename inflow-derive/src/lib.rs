@@ -1,0 +1,21 @@
+//! The `#[derive(Measurement)]` macro of [inflow](https://docs.rs/inflow).
+//!
+//! Use it through the `inflow` crate (`inflow::Measurement`), which documents the attributes;
+//! the generated code names items of `inflow` only.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod encode;
+mod keys;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Derives `inflow::Measurement`: see the `inflow` crate for the attributes.
+#[proc_macro_derive(Measurement, attributes(inflow))]
+pub fn derive_measurement(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    encode::expand(&input).into()
+}

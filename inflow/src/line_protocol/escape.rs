@@ -1,0 +1,341 @@
+//! Per-element escaping and the rules of what each element cannot hold (facts §1).
+//!
+//! Each writer appends the escaped text to the buffer or returns why it cannot; on an error
+//! the buffer may hold a partial element, and the caller truncates the whole line.
+
+use super::error::EncodeErrorKind as Kind;
+
+/// Byte classes, looked up once per byte on the hot path.
+const PLAIN: u8 = 0;
+/// `,` and space: escaped everywhere outside string values.
+const SEPARATOR: u8 = 1;
+/// `=`: escaped in tags and field keys, written raw in measurement names.
+const EQUALS: u8 = 2;
+const LINE_FEED: u8 = 3;
+const BACKSLASH: u8 = 4;
+const QUOTE: u8 = 5;
+
+const CLASS: [u8; 256] = {
+    let mut class = [PLAIN; 256];
+    class[b',' as usize] = SEPARATOR;
+    class[b' ' as usize] = SEPARATOR;
+    class[b'=' as usize] = EQUALS;
+    class[b'\n' as usize] = LINE_FEED;
+    class[b'\\' as usize] = BACKSLASH;
+    class[b'"' as usize] = QUOTE;
+    class
+};
+
+/// Writes a measurement name: only `,` and space are escaped (escaping `=` or `"` as well is
+/// accepted by the server but stores a second, invisible spelling of the series, facts §1.2).
+pub(crate) fn write_measurement(buf: &mut Vec<u8>, name: &str) -> Result<(), Kind> {
+    let bytes = name.as_bytes();
+    match bytes.first() {
+        None => return Err(Kind::Empty),
+        Some(b'#') => return Err(Kind::LeadingHash),
+        Some(b'\t' | b'\0') => return Err(Kind::LeadingWhitespace),
+        Some(_) => {}
+    }
+    let mut copied = 0;
+    let mut after_backslash = false;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let class = CLASS[usize::from(byte)];
+        if class == PLAIN {
+            after_backslash = false;
+            continue;
+        }
+        if after_backslash && class != LINE_FEED && class != BACKSLASH {
+            return Err(Kind::BackslashBeforeSpecial);
+        }
+        match class {
+            SEPARATOR => {
+                buf.extend_from_slice(&bytes[copied..i]);
+                buf.push(b'\\');
+                copied = i;
+            }
+            LINE_FEED => return Err(Kind::LineFeed),
+            _ => {}
+        }
+        after_backslash = class == BACKSLASH;
+    }
+    if after_backslash {
+        return Err(Kind::TrailingBackslash);
+    }
+    buf.extend_from_slice(&bytes[copied..]);
+    Ok(())
+}
+
+/// Writes a tag key or a non-empty tag value: `,`, `=` and space are escaped; `"` and `\` are
+/// written raw. Returns whether the text holds a backslash (see the batch hazard).
+pub(crate) fn write_tag_text(buf: &mut Vec<u8>, text: &str) -> Result<bool, Kind> {
+    let bytes = text.as_bytes();
+    if bytes.last() == Some(&b'\\') {
+        return Err(Kind::TrailingBackslash);
+    }
+    let mut copied = 0;
+    let mut backslash = false;
+    for (i, &byte) in bytes.iter().enumerate() {
+        match CLASS[usize::from(byte)] {
+            PLAIN | QUOTE => {}
+            SEPARATOR | EQUALS => {
+                buf.extend_from_slice(&bytes[copied..i]);
+                buf.push(b'\\');
+                copied = i;
+            }
+            LINE_FEED => return Err(Kind::LineFeed),
+            _ => backslash = true,
+        }
+    }
+    buf.extend_from_slice(&bytes[copied..]);
+    Ok(backslash)
+}
+
+/// Checks a tag key written at run time (static keys are checked when the derive expands).
+pub(crate) fn check_tag_key(key: &str) -> Result<(), Kind> {
+    match key {
+        "" => Err(Kind::Empty),
+        "time" => Err(Kind::ReservedKey),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a field key: `,`, `=`, space and `"` are escaped (the Go client's style; `"` must be
+/// escaped so that InfluxDB's line splitter never sees an unbalanced quote).
+pub(crate) fn write_field_key(buf: &mut Vec<u8>, key: &str) -> Result<(), Kind> {
+    match key {
+        "" => return Err(Kind::Empty),
+        "time" => return Err(Kind::ReservedKey),
+        _ => {}
+    }
+    let bytes = key.as_bytes();
+    let mut copied = 0;
+    let mut backslash_run = 0_usize;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let class = CLASS[usize::from(byte)];
+        match class {
+            PLAIN => {}
+            SEPARATOR | EQUALS | QUOTE => {
+                if class != QUOTE && backslash_run % 2 == 1 {
+                    return Err(Kind::OddBackslashRun);
+                }
+                buf.extend_from_slice(&bytes[copied..i]);
+                buf.push(b'\\');
+                copied = i;
+            }
+            LINE_FEED => return Err(Kind::LineFeed),
+            _ => {}
+        }
+        backslash_run = if class == BACKSLASH {
+            backslash_run + 1
+        } else {
+            0
+        };
+    }
+    if backslash_run > 0 {
+        return Err(Kind::TrailingBackslash);
+    }
+    buf.extend_from_slice(&bytes[copied..]);
+    Ok(())
+}
+
+/// Writes a string field value in double quotes, escaping only `"` and `\`. Any other byte,
+/// line feeds included, is written raw: the server keeps it as it is (facts §1.5).
+pub(crate) fn write_string_value(buf: &mut Vec<u8>, value: &str) {
+    let bytes = value.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut copied = 0;
+    for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
+        buf.extend_from_slice(&bytes[copied..i]);
+        buf.push(b'\\');
+        copied = i;
+    }
+    buf.extend_from_slice(&bytes[copied..]);
+    buf.push(b'"');
+}
+
+/// Whether InfluxDB 1.x's line splitter (`scanLine`) ends this line exactly at its end.
+///
+/// The splitter skips every backslash with the byte after it and starts counting quotes at the
+/// first space it does not skip, while the tag scanner only looks one byte back. A tag holding
+/// a backslash before an escaped space (`a\\ b`) makes the two disagree; a later `"` then opens
+/// a "string" that swallows the next line of the batch (facts §1.3). `line` excludes the final
+/// line feed.
+pub(crate) fn splitter_ends_line_here(line: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut in_fields = false;
+    let mut equals = 0_usize;
+    let mut commas = 0_usize;
+    let mut i = 0;
+    while i < line.len() {
+        let byte = line[i];
+        // The server skips a pair only when two more bytes follow; after this line come at
+        // least the line feed and the next line, so every pair inside the line is skipped.
+        if byte == b'\\' {
+            i += 2;
+            continue;
+        }
+        if byte == b' ' {
+            in_fields = true;
+        }
+        if in_fields {
+            if !quoted && byte == b'=' {
+                equals += 1;
+            } else if !quoted && byte == b',' {
+                commas += 1;
+            } else if byte == b'"' && equals > commas {
+                quoted = !quoted;
+            }
+        }
+        if byte == b'\n' && !quoted {
+            return false;
+        }
+        i += 1;
+    }
+    !quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measurement(name: &str) -> Result<String, Kind> {
+        let mut buf = Vec::new();
+        write_measurement(&mut buf, name).map(|()| String::from_utf8(buf).unwrap())
+    }
+
+    fn tag(text: &str) -> Result<String, Kind> {
+        let mut buf = Vec::new();
+        write_tag_text(&mut buf, text).map(|_| String::from_utf8(buf).unwrap())
+    }
+
+    fn field_key(key: &str) -> Result<String, Kind> {
+        let mut buf = Vec::new();
+        write_field_key(&mut buf, key).map(|()| String::from_utf8(buf).unwrap())
+    }
+
+    fn string_value(value: &str) -> String {
+        let mut buf = Vec::new();
+        write_string_value(&mut buf, value);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn measurement_escapes_only_comma_and_space() {
+        assert_eq!(measurement("m,x").unwrap(), r"m\,x");
+        assert_eq!(measurement("m x").unwrap(), r"m\ x");
+        assert_eq!(measurement(" m").unwrap(), r"\ m");
+        assert_eq!(measurement(",m").unwrap(), r"\,m");
+        assert_eq!(measurement("m=x").unwrap(), "m=x");
+        assert_eq!(measurement("m\"x").unwrap(), "m\"x");
+        assert_eq!(measurement(r"m\x").unwrap(), r"m\x");
+        assert_eq!(measurement(r"m\\x").unwrap(), r"m\\x");
+        assert_eq!(measurement(r"a\b,c").unwrap(), r"a\b\,c");
+        assert_eq!(measurement("m\tx\ry").unwrap(), "m\tx\ry");
+        assert_eq!(measurement("€😀").unwrap(), "€😀");
+        assert_eq!(measurement("time").unwrap(), "time");
+        assert_eq!(measurement("m#").unwrap(), "m#");
+    }
+
+    #[test]
+    fn measurement_rejections() {
+        assert_eq!(measurement(""), Err(Kind::Empty));
+        assert_eq!(measurement("#m"), Err(Kind::LeadingHash));
+        assert_eq!(measurement("\tm"), Err(Kind::LeadingWhitespace));
+        assert_eq!(measurement("\0m"), Err(Kind::LeadingWhitespace));
+        assert_eq!(measurement("a\nb"), Err(Kind::LineFeed));
+        assert_eq!(measurement("m\\"), Err(Kind::TrailingBackslash));
+        assert_eq!(measurement(r"m\\"), Err(Kind::TrailingBackslash));
+        for special in [",", " ", "=", "\""] {
+            let name = format!("a\\{special}b");
+            assert_eq!(
+                measurement(&name),
+                Err(Kind::BackslashBeforeSpecial),
+                "{name:?}"
+            );
+            let name = format!("a\\\\{special}b");
+            assert_eq!(
+                measurement(&name),
+                Err(Kind::BackslashBeforeSpecial),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tags_escape_comma_equals_space_and_nothing_else() {
+        assert_eq!(tag("a,b").unwrap(), r"a\,b");
+        assert_eq!(tag("a b").unwrap(), r"a\ b");
+        assert_eq!(tag("a=b").unwrap(), r"a\=b");
+        assert_eq!(tag("t=k=x").unwrap(), r"t\=k\=x");
+        assert_eq!(tag("a\"b").unwrap(), "a\"b");
+        assert_eq!(tag(r"a\b").unwrap(), r"a\b");
+        assert_eq!(tag(r"a\\b").unwrap(), r"a\\b");
+        // Backslash runs before an escaped special round-trip (facts §1.3, tag-007/008/009).
+        assert_eq!(tag(r"a\,b").unwrap(), r"a\\,b");
+        assert_eq!(tag(r"a\\,b").unwrap(), r"a\\\,b");
+        assert_eq!(tag(r"a\ b").unwrap(), r"a\\ b");
+        assert_eq!(tag("#x\t\r€").unwrap(), "#x\t\r€");
+    }
+
+    #[test]
+    fn tag_rejections_and_backslash_report() {
+        assert_eq!(tag("a\nb"), Err(Kind::LineFeed));
+        assert_eq!(tag("a\\"), Err(Kind::TrailingBackslash));
+        assert_eq!(tag(r"a\\"), Err(Kind::TrailingBackslash));
+        assert_eq!(write_tag_text(&mut Vec::new(), "plain"), Ok(false));
+        assert_eq!(write_tag_text(&mut Vec::new(), r"a\b"), Ok(true));
+        assert_eq!(check_tag_key(""), Err(Kind::Empty));
+        assert_eq!(check_tag_key("time"), Err(Kind::ReservedKey));
+        assert_eq!(check_tag_key("Time"), Ok(()));
+    }
+
+    #[test]
+    fn field_keys_escape_comma_equals_space_and_quote() {
+        assert_eq!(field_key("f,k").unwrap(), r"f\,k");
+        assert_eq!(field_key("f k").unwrap(), r"f\ k");
+        assert_eq!(field_key("f=k").unwrap(), r"f\=k");
+        assert_eq!(field_key("f\"k").unwrap(), r#"f\"k"#);
+        assert_eq!(field_key(r#"f\"k"#).unwrap(), r#"f\\"k"#);
+        assert_eq!(field_key(r"f\k").unwrap(), r"f\k");
+        assert_eq!(field_key(r"f\\k").unwrap(), r"f\\k");
+        // An even run before a special works (facts §1.4: `f\\\=k` is the key `f\\=k`).
+        assert_eq!(field_key(r"f\\=k").unwrap(), r"f\\\=k");
+    }
+
+    #[test]
+    fn field_key_rejections() {
+        assert_eq!(field_key(""), Err(Kind::Empty));
+        assert_eq!(field_key("time"), Err(Kind::ReservedKey));
+        assert_eq!(field_key("a\nb"), Err(Kind::LineFeed));
+        assert_eq!(field_key("f\\"), Err(Kind::TrailingBackslash));
+        assert_eq!(field_key(r"f\\"), Err(Kind::TrailingBackslash));
+        for special in [",", "=", " "] {
+            let key = format!("f\\{special}k");
+            assert_eq!(field_key(&key), Err(Kind::OddBackslashRun), "{key:?}");
+            let key = format!("f\\\\\\{special}k");
+            assert_eq!(field_key(&key), Err(Kind::OddBackslashRun), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn string_values_escape_quote_and_backslash_only() {
+        assert_eq!(string_value(""), r#""""#);
+        assert_eq!(string_value("a\"b"), r#""a\"b""#);
+        assert_eq!(string_value(r"a\b"), r#""a\\b""#);
+        assert_eq!(string_value("a\\"), r#""a\\""#);
+        assert_eq!(string_value("x\ny\r\t\0,= "), "\"x\ny\r\t\0,= \"");
+        assert_eq!(string_value(r"a\nb"), r#""a\\nb""#);
+    }
+
+    #[test]
+    fn splitter_model_matches_the_recorded_hazard() {
+        // facts §1.3: `m,k\\ x=a"b f=1 1` glues the next line; without the quote it does not.
+        assert!(!splitter_ends_line_here(br#"m,k\\ x=a"b f=1 1"#));
+        assert!(splitter_ends_line_here(br"m,k\\ x=ab f=1 1"));
+        assert!(splitter_ends_line_here(br#"m,k=a"b f=1 1"#));
+        assert!(splitter_ends_line_here(br#"m,k\\\ x=a"b f=1 1"#));
+        assert!(splitter_ends_line_here(b"m s=\"x\ny\",t=\"p q\" 1"));
+        assert!(splitter_ends_line_here(br#"m,k\\ x=ab s="q",t="\"" 1"#));
+    }
+}

@@ -1,0 +1,177 @@
+//! What can be a point's timestamp.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, TimeZone};
+
+use crate::Precision;
+
+/// A type that can be the timestamp of a point: `#[inflow(timestamp)]` fields and
+/// [`Point::timestamp`](crate::Point::timestamp).
+///
+/// Implemented for [`chrono::DateTime`] in any time zone, [`std::time::SystemTime`],
+/// [`EpochTime`], references to them and `Option` of them. `None` means "no timestamp": the
+/// point is then stamped with the current time when it is written.
+///
+/// Implement it for your own time type by returning nanoseconds since the Unix epoch:
+///
+/// ```
+/// use inflow::Timestamp;
+///
+/// struct Tick(i64); // milliseconds since 1970
+///
+/// impl Timestamp for Tick {
+///     fn unix_nanos(&self) -> Option<i128> {
+///         Some(i128::from(self.0) * 1_000_000)
+///     }
+/// }
+///
+/// assert_eq!(Tick(-5).unix_nanos(), Some(-5_000_000));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the timestamp of an InfluxDB point",
+    label = "not a supported timestamp type",
+    note = "supported: chrono::DateTime<Tz> (any time zone), std::time::SystemTime, inflow::EpochTime, and Option of each",
+    note = "a type of your own can implement `inflow::Timestamp`"
+)]
+pub trait Timestamp {
+    /// Nanoseconds since 1970-01-01T00:00:00Z (negative before), or `None` for no timestamp.
+    ///
+    /// The range is wider than InfluxDB's on purpose: the encoder checks it and names the
+    /// value when it is out of range.
+    fn unix_nanos(&self) -> Option<i128>;
+}
+
+impl<Tz: TimeZone> Timestamp for DateTime<Tz> {
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(
+            i128::from(self.timestamp()) * 1_000_000_000
+                + i128::from(self.timestamp_subsec_nanos()),
+        )
+    }
+}
+
+impl Timestamp for SystemTime {
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(system_time_nanos(*self))
+    }
+}
+
+pub(crate) fn system_time_nanos(time: SystemTime) -> i128 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
+        Err(before) => i128::try_from(before.duration().as_nanos()).map_or(i128::MIN, |n| -n),
+    }
+}
+
+impl<T: Timestamp> Timestamp for Option<T> {
+    fn unix_nanos(&self) -> Option<i128> {
+        self.as_ref().and_then(Timestamp::unix_nanos)
+    }
+}
+
+impl<T: Timestamp + ?Sized> Timestamp for &T {
+    fn unix_nanos(&self) -> Option<i128> {
+        (**self).unix_nanos()
+    }
+}
+
+/// A time given as a count of units since the Unix epoch, such as the origin library's
+/// `timestamp=1475848864` (seconds).
+///
+/// ```
+/// use inflow::{EpochTime, Precision, Timestamp};
+///
+/// assert_eq!(EpochTime::seconds(1475848864).unix_nanos(), Some(1_475_848_864_000_000_000));
+/// assert_eq!(EpochTime::new(-2, Precision::Hours).unix_nanos(), Some(-7_200_000_000_000));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EpochTime {
+    value: i64,
+    unit: Precision,
+}
+
+impl EpochTime {
+    /// `value` units of `unit` since the Unix epoch.
+    #[must_use]
+    pub const fn new(value: i64, unit: Precision) -> Self {
+        EpochTime { value, unit }
+    }
+
+    /// Nanoseconds since the Unix epoch.
+    #[must_use]
+    pub const fn nanos(value: i64) -> Self {
+        EpochTime::new(value, Precision::Nanoseconds)
+    }
+
+    /// Microseconds since the Unix epoch.
+    #[must_use]
+    pub const fn micros(value: i64) -> Self {
+        EpochTime::new(value, Precision::Microseconds)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    #[must_use]
+    pub const fn millis(value: i64) -> Self {
+        EpochTime::new(value, Precision::Milliseconds)
+    }
+
+    /// Seconds since the Unix epoch.
+    #[must_use]
+    pub const fn seconds(value: i64) -> Self {
+        EpochTime::new(value, Precision::Seconds)
+    }
+
+    /// The count of units.
+    #[must_use]
+    pub const fn value(self) -> i64 {
+        self.value
+    }
+
+    /// The unit.
+    #[must_use]
+    pub const fn unit(self) -> Precision {
+        self.unit
+    }
+}
+
+impl Timestamp for EpochTime {
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(self.unit.to_nanos(i128::from(self.value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::{FixedOffset, Utc};
+
+    use super::*;
+
+    #[test]
+    fn chrono_times_in_any_zone_give_the_same_instant() {
+        let utc = DateTime::from_timestamp(1_475_848_864, 123_456_789).unwrap();
+        let offset = utc.with_timezone(&FixedOffset::east_opt(5 * 3600).unwrap());
+        assert_eq!(utc.unix_nanos(), Some(1_475_848_864_123_456_789));
+        assert_eq!(offset.unix_nanos(), utc.unix_nanos());
+        let before = DateTime::<Utc>::from_timestamp(-1, 500_000_000).unwrap();
+        assert_eq!(before.unix_nanos(), Some(-500_000_000));
+    }
+
+    #[test]
+    fn system_time_on_both_sides_of_the_epoch() {
+        let after = UNIX_EPOCH + Duration::new(5, 7);
+        let before = UNIX_EPOCH - Duration::new(5, 7);
+        assert_eq!(after.unix_nanos(), Some(5_000_000_007));
+        assert_eq!(before.unix_nanos(), Some(-5_000_000_007));
+    }
+
+    #[test]
+    fn option_none_is_no_timestamp() {
+        let none: Option<SystemTime> = None;
+        assert_eq!(none.unix_nanos(), None);
+        assert_eq!(Some(EpochTime::millis(3)).unix_nanos(), Some(3_000_000));
+        assert_eq!(Timestamp::unix_nanos(&&EpochTime::micros(-3)), Some(-3_000));
+    }
+}
