@@ -31,7 +31,11 @@ fn main() -> Result<(), EncodeError> {
             time: DateTime::from_timestamp(1_475_848_864 + i as i64, 0).unwrap_or_default(),
         })?;
     }
-    batch.encode(&Point::new("temperature").field("value", 23.1).timestamp_secs(1_475_848_864))?;
+    batch.encode(
+        &Point::new("temperature")
+            .field("value", 23.1)
+            .timestamp_secs(1_475_848_864),
+    )?;
 
     // A point that cannot be written is refused with a clear error, and the batch is intact.
     let refused = batch.encode(&Point::new("temperature").field("value", f64::NAN));

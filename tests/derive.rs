@@ -144,8 +144,14 @@ fn every_field_type_is_written_with_its_line_protocol_type() {
     let parsed = lp::parse_line(text.trim_end_matches('\n').as_bytes()).unwrap();
     assert_eq!(parsed.fields["f_f64"], ParsedValue::Float(-0.0));
     assert_eq!(parsed.fields["f_i64"], ParsedValue::Integer(i64::MIN));
-    assert_eq!(parsed.fields["f_str"], ParsedValue::String("back\\slash".to_owned()));
-    assert_eq!(parsed.fields["o_str"], ParsedValue::String("line\nfeed".to_owned()));
+    assert_eq!(
+        parsed.fields["f_str"],
+        ParsedValue::String("back\\slash".to_owned())
+    );
+    assert_eq!(
+        parsed.fields["o_str"],
+        ParsedValue::String("line\nfeed".to_owned())
+    );
     assert!(!parsed.fields.contains_key("o_i64") && !parsed.fields.contains_key("o_string"));
 }
 
@@ -263,11 +269,32 @@ fn timestamps_of_every_supported_type() {
     let instant = Utc.timestamp_opt(-1, 250_000_000).unwrap(); // 1969-12-31T23:59:59.25Z
     let offset = instant.with_timezone(&FixedOffset::west_opt(3600 * 5).unwrap());
     let system = UNIX_EPOCH - Duration::from_millis(750);
-    assert_eq!(encode(&Utc1 { v: 1, t: instant }, Precision::Milliseconds), "utc1 v=1i -750\n");
-    assert_eq!(encode(&Offset { v: 1, t: offset }, Precision::Milliseconds), "offset v=1i -750\n");
-    assert_eq!(encode(&System { v: 1, t: system }, Precision::Milliseconds), "system v=1i -750\n");
-    assert_eq!(encode(&Utc1 { v: 1, t: instant }, Precision::Seconds), "utc1 v=1i -1\n");
-    assert_eq!(encode(&Maybe { v: 1, t: Some(instant) }, Precision::Seconds), "maybe v=1i -1\n");
+    assert_eq!(
+        encode(&Utc1 { v: 1, t: instant }, Precision::Milliseconds),
+        "utc1 v=1i -750\n"
+    );
+    assert_eq!(
+        encode(&Offset { v: 1, t: offset }, Precision::Milliseconds),
+        "offset v=1i -750\n"
+    );
+    assert_eq!(
+        encode(&System { v: 1, t: system }, Precision::Milliseconds),
+        "system v=1i -750\n"
+    );
+    assert_eq!(
+        encode(&Utc1 { v: 1, t: instant }, Precision::Seconds),
+        "utc1 v=1i -1\n"
+    );
+    assert_eq!(
+        encode(
+            &Maybe {
+                v: 1,
+                t: Some(instant)
+            },
+            Precision::Seconds
+        ),
+        "maybe v=1i -1\n"
+    );
 
     // No timestamp: stamped with the time it is encoded, at the encoder's precision.
     let mut encoder = Encoder::new(Precision::Seconds);
@@ -284,9 +311,15 @@ fn points_without_a_timestamp_field_are_stamped_now() {
         v: i64,
     }
     assert!(!Untimed::SCHEMA.unwrap().has_timestamp());
-    let before = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let text = encode(&Untimed { v: 1 }, Precision::Seconds);
-    let after = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let after = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let stamped: u64 = text.trim_end()["untimed v=1i ".len()..].parse().unwrap();
     assert!((before..=after).contains(&stamped));
 }
@@ -317,7 +350,10 @@ fn generic_structs_with_lifetimes_and_bounds() {
         _note: std::marker::PhantomData,
     };
     let text = encode(&point, Precision::Seconds);
-    assert!(text.starts_with("generic,kind=k,location=here value=1.5 "), "{text}");
+    assert!(
+        text.starts_with("generic,kind=k,location=here value=1.5 "),
+        "{text}"
+    );
     let point = Generic::<u8, &str> {
         location: "here",
         kind: "k",
@@ -326,7 +362,10 @@ fn generic_structs_with_lifetimes_and_bounds() {
         _note: std::marker::PhantomData,
     };
     let text = encode(&point, Precision::Seconds);
-    assert!(text.starts_with("generic,kind=k,location=here other=4i,value=3i "), "{text}");
+    assert!(
+        text.starts_with("generic,kind=k,location=here other=4i,value=3i "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -342,7 +381,10 @@ fn default_measurement_name_is_snake_case_and_raw_identifiers_lose_r_hash() {
         r#match: true,
     };
     let text = encode(&point, Precision::Seconds);
-    assert!(text.starts_with("http_request_latency,type=get match=true "), "{text}");
+    assert!(
+        text.starts_with("http_request_latency,type=get match=true "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -354,7 +396,13 @@ fn skipped_fields_are_never_written_and_need_no_trait() {
         #[inflow(skip)]
         _cache: NotAValue,
     }
-    let text = encode(&WithSkip { v: 1, _cache: NotAValue }, Precision::Seconds);
+    let text = encode(
+        &WithSkip {
+            v: 1,
+            _cache: NotAValue,
+        },
+        Precision::Seconds,
+    );
     assert!(text.starts_with("with_skip v=1i "));
     assert_eq!(WithSkip::SCHEMA.unwrap().field_keys(), ["v"]);
 }
@@ -407,8 +455,19 @@ fn a_static_key_with_backslash_space_still_guards_the_batch() {
         at: EpochTime,
     }
     let at = EpochTime::nanos(1);
-    assert_eq!(encode(&Hazard { k: "ab", v: 1, at }, Precision::Nanoseconds), "hazard,k\\\\ x=ab v=1i 1\n");
-    let err = line_protocol::to_line(&Hazard { k: "a\"b", v: 1, at }, Precision::Nanoseconds).unwrap_err();
+    assert_eq!(
+        encode(&Hazard { k: "ab", v: 1, at }, Precision::Nanoseconds),
+        "hazard,k\\\\ x=ab v=1i 1\n"
+    );
+    let err = line_protocol::to_line(
+        &Hazard {
+            k: "a\"b",
+            v: 1,
+            at,
+        },
+        Precision::Nanoseconds,
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), EncodeErrorKind::BatchHazard);
     assert_eq!(err.measurement(), Some("hazard"));
 }
@@ -432,10 +491,26 @@ fn runtime_rejections_of_derived_points_name_what_is_wrong() {
     let mut encoder = Encoder::new(Precision::Seconds);
     encoder.encode(&ok("a", 1.0)).unwrap();
     let cases = [
-        (ok("a\\", 1.0), EncodeErrorKind::TrailingBackslash, Element::TagValue),
-        (ok("a\nb", 1.0), EncodeErrorKind::LineFeed, Element::TagValue),
-        (ok("a", f64::NAN), EncodeErrorKind::NotFinite, Element::FieldValue),
-        (ok("a", f64::NEG_INFINITY), EncodeErrorKind::NotFinite, Element::FieldValue),
+        (
+            ok("a\\", 1.0),
+            EncodeErrorKind::TrailingBackslash,
+            Element::TagValue,
+        ),
+        (
+            ok("a\nb", 1.0),
+            EncodeErrorKind::LineFeed,
+            Element::TagValue,
+        ),
+        (
+            ok("a", f64::NAN),
+            EncodeErrorKind::NotFinite,
+            Element::FieldValue,
+        ),
+        (
+            ok("a", f64::NEG_INFINITY),
+            EncodeErrorKind::NotFinite,
+            Element::FieldValue,
+        ),
         (
             Simple {
                 at: Some(EpochTime::seconds(i64::MAX)),
@@ -449,7 +524,11 @@ fn runtime_rejections_of_derived_points_name_what_is_wrong() {
         let err = encoder.encode(&point).unwrap_err();
         assert_eq!((err.kind(), err.element()), (kind, element), "{err}");
         assert_eq!(err.measurement(), Some("temperature"));
-        assert_eq!(encoder.as_bytes(), b"temperature,location=a value=1.0 1\n", "buffer untouched");
+        assert_eq!(
+            encoder.as_bytes(),
+            b"temperature,location=a value=1.0 1\n",
+            "buffer untouched"
+        );
     }
     let err = encoder.encode(&ok("kitchen\\", 1.0)).unwrap_err();
     assert_eq!(
@@ -469,7 +548,13 @@ fn a_point_whose_fields_are_all_none_is_refused() {
     let err = line_protocol::to_line(&Sparse { a: None, b: None }, Precision::Seconds).unwrap_err();
     assert_eq!(err.kind(), EncodeErrorKind::NoFields);
     assert_eq!(err.measurement(), Some("sparse"));
-    let text = encode(&Sparse { a: None, b: Some(1) }, Precision::Seconds);
+    let text = encode(
+        &Sparse {
+            a: None,
+            b: Some(1),
+        },
+        Precision::Seconds,
+    );
     assert!(text.starts_with("sparse b=1i "));
 }
 

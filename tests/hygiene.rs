@@ -42,5 +42,8 @@ fn derives_and_encodes_with_the_prelude_shadowed() {
         at: ::inflow::EpochTime::seconds(3),
     };
     let line = ::inflow::line_protocol::to_line(&point, ::inflow::Precision::Seconds);
-    ::std::assert_eq!(line.as_deref(), ::core::result::Result::Ok("hygiene,location=x maybe=0.5,value=1i 3\n"));
+    ::std::assert_eq!(
+        line.as_deref(),
+        ::core::result::Result::Ok("hygiene,location=x maybe=0.5,value=1i 3\n")
+    );
 }

@@ -20,8 +20,8 @@ pub(crate) const RENAME: &str = "rename";
 /// `#[inflow(skip)]` on a field.
 pub(crate) const SKIP: &str = "skip";
 
-const STRUCT_ATTRIBUTES: &str = "`measurement = \"...\"`";
-const FIELD_ATTRIBUTES: &str = "`tag`, `timestamp`, `rename = \"...\"` and `skip`";
+const STRUCT_ATTRIBUTES: &str = "the struct takes `measurement = \"...\"`";
+const FIELD_ATTRIBUTES: &str = "a field takes `tag`, `timestamp`, `rename = \"...\"` or `skip`";
 
 /// A flag attribute and where it was written.
 #[derive(Default)]
@@ -65,7 +65,7 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                 cx.error_spanned_by(
                     &meta.path,
                     format!(
-                        "inflow attribute `{name}` belongs on a field, not on the struct; the struct takes {STRUCT_ATTRIBUTES}"
+                        "inflow attribute `{name}` belongs on a field, not on the struct; {STRUCT_ATTRIBUTES}"
                     ),
                 );
             }
@@ -92,7 +92,7 @@ pub(crate) fn field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 cx.error_spanned_by(
                     &meta.path,
                     format!(
-                        "inflow attribute `measurement` belongs on the struct, not on a field; a field takes {FIELD_ATTRIBUTES}"
+                        "inflow attribute `measurement` belongs on the struct, not on a field; {FIELD_ATTRIBUTES}"
                     ),
                 );
             }
@@ -113,7 +113,7 @@ fn for_each_inflow_meta(
         if let syn::Meta::Path(path) = &attr.meta {
             cx.error_spanned_by(
                 path,
-                format!("expected `#[inflow(...)]` with one of {FIELD_ATTRIBUTES} on a field, or {STRUCT_ATTRIBUTES} on the struct"),
+                format!("expected `#[inflow(...)]`: {FIELD_ATTRIBUTES}, {STRUCT_ATTRIBUTES}"),
             );
             continue;
         }
@@ -132,7 +132,7 @@ fn unknown(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, name: &str, known: &str) -
     skip_value(meta)?;
     cx.error_spanned_by(
         &meta.path,
-        format!("unknown inflow attribute `{name}`; expected {known}"),
+        format!("unknown inflow attribute `{name}`; {known}"),
     );
     Ok(())
 }
@@ -154,10 +154,9 @@ fn set_flag(
     name: &str,
 ) -> syn::Result<()> {
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        let at = meta.input.span();
         skip_value(meta)?;
-        cx.error_at(
-            at,
+        cx.error_spanned_by(
+            &meta.path,
             format!("inflow attribute `{name}` takes no value: write `#[inflow({name})]`"),
         );
         return Ok(());

@@ -83,15 +83,16 @@ fn wire_keys(cx: &mut Ctxt, container: &Container<'_>) {
             _ => keys::field_key(&field.key),
         };
         if let Err(problem) = checked {
-            let hint = if field.key == "time" {
-                "; mark the field `#[inflow(timestamp)]` if it is the point's time, or give it another key with `#[inflow(rename = \"...\")]`"
+            let message = if field.key == "time" {
+                format!(
+                    "`time` cannot be a {what}: InfluxDB reserves it for the timestamp; mark the \
+                     field `#[inflow(timestamp)]` if it is the point's time, or give it another key \
+                     with `#[inflow(rename = \"...\")]`"
+                )
             } else {
-                ""
+                format!("the {what} {:?} {problem}", field.key)
             };
-            cx.error_at(
-                field.key_span,
-                format!("the {what} {:?} {problem}{hint}", field.key),
-            );
+            cx.error_at(field.key_span, message);
             continue;
         }
         if let Some((first, first_role)) = seen.get(field.key.as_str()) {

@@ -9,6 +9,7 @@
 pub(crate) type Problem = &'static str;
 
 const LINE_FEED: Problem = "contains a line feed, which line protocol cannot escape";
+const LEADING_BLANK: Problem = "starts with a tab or NUL, which the server strips";
 const TRAILING_BACKSLASH: Problem = "ends with a backslash, which line protocol cannot represent";
 
 /// Escapes a measurement name: only `,` and space.
@@ -20,7 +21,7 @@ pub(crate) fn measurement(name: &str) -> Result<Vec<u8>, Problem> {
         return Err("starts with `#`, which makes the line a comment");
     }
     if name.starts_with(['\t', '\0']) {
-        return Err("starts with a tab or NUL, which the server strips");
+        return Err(LEADING_BLANK);
     }
     if name.contains('\n') {
         return Err(LINE_FEED);
@@ -49,6 +50,9 @@ pub(crate) fn tag_key(key: &str) -> Result<Vec<u8>, Problem> {
 /// Escapes a field key: `,`, `=`, space and `"`.
 pub(crate) fn field_key(key: &str) -> Result<Vec<u8>, Problem> {
     common_key_rules(key)?;
+    if key.starts_with(['\t', '\0']) {
+        return Err(LEADING_BLANK);
+    }
     let bytes = key.as_bytes();
     let mut run = 0;
     for &byte in bytes {

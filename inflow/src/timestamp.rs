@@ -32,6 +32,7 @@ use crate::Precision;
     message = "`{Self}` cannot be the timestamp of an InfluxDB point",
     label = "not a supported timestamp type",
     note = "supported: chrono::DateTime<Tz> (any time zone), std::time::SystemTime, inflow::EpochTime, and Option of each",
+    note = "for a count of seconds (or ms, ...) since 1970, use `inflow::EpochTime::seconds(n)` (or `millis`, ...)",
     note = "a type of your own can implement `inflow::Timestamp`"
 )]
 pub trait Timestamp {

@@ -55,7 +55,7 @@ pub enum EncodeErrorKind {
     TrailingBackslash,
     /// A measurement name starts with `#`, which makes the whole line a comment.
     LeadingHash,
-    /// A measurement name starts with a space-like byte (tab or NUL) that the server strips.
+    /// A measurement name or field key starts with a tab or NUL, which the server strips.
     LeadingWhitespace,
     /// A backslash right before `,`, space, `=` or `"` in a measurement name: InfluxDB 1.x
     /// unescapes measurement names twice and the point becomes unreadable.
@@ -86,7 +86,7 @@ impl EncodeErrorKind {
     fn explain(self) -> &'static str {
         match self {
             EncodeErrorKind::Empty => "is empty",
-            EncodeErrorKind::ReservedKey => "is `time`, which InfluxDB reserves for the timestamp",
+            EncodeErrorKind::ReservedKey => "is reserved by InfluxDB for the timestamp",
             EncodeErrorKind::LineFeed => "contains a line feed, which line protocol cannot escape",
             EncodeErrorKind::TrailingBackslash => {
                 "ends with a backslash, which line protocol cannot represent"
@@ -305,7 +305,7 @@ mod tests {
         let err = EncodeError::new(EncodeErrorKind::ReservedKey, Element::TagKey).with_key("time");
         assert_eq!(
             err.to_string(),
-            "cannot encode a point: the tag key \"time\" is `time`, which InfluxDB reserves for the timestamp"
+            "cannot encode a point: the tag key \"time\" is reserved by InfluxDB for the timestamp"
         );
     }
 }

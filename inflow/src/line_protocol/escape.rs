@@ -100,11 +100,13 @@ pub(crate) fn check_tag_key(key: &str) -> Result<(), Kind> {
 }
 
 /// Writes a field key: `,`, `=`, space and `"` are escaped (the Go client's style; `"` must be
-/// escaped so that InfluxDB's line splitter never sees an unbalanced quote).
+/// escaped so that InfluxDB's line splitter never sees an unbalanced quote). A leading tab or
+/// NUL is refused: the server skips them before the first field.
 pub(crate) fn write_field_key(buf: &mut Vec<u8>, key: &str) -> Result<(), Kind> {
-    match key {
-        "" => return Err(Kind::Empty),
-        "time" => return Err(Kind::ReservedKey),
+    match key.as_bytes() {
+        [] => return Err(Kind::Empty),
+        b"time" => return Err(Kind::ReservedKey),
+        [b'\t' | b'\0', ..] => return Err(Kind::LeadingWhitespace),
         _ => {}
     }
     let bytes = key.as_bytes();
@@ -308,6 +310,9 @@ mod tests {
         assert_eq!(field_key(""), Err(Kind::Empty));
         assert_eq!(field_key("time"), Err(Kind::ReservedKey));
         assert_eq!(field_key("a\nb"), Err(Kind::LineFeed));
+        assert_eq!(field_key("\tf"), Err(Kind::LeadingWhitespace));
+        assert_eq!(field_key("\0f"), Err(Kind::LeadingWhitespace));
+        assert_eq!(field_key("f\t\0").unwrap(), "f\t\0");
         assert_eq!(field_key("f\\"), Err(Kind::TrailingBackslash));
         assert_eq!(field_key(r"f\\"), Err(Kind::TrailingBackslash));
         for special in [",", "=", " "] {

@@ -19,13 +19,24 @@ fn floats_round_trip_in_shortest_form() {
     assert_eq!(field(-0.0).unwrap(), "m f=-0.0 1\n");
     assert_eq!(field(0.1 + 0.2).unwrap(), "m f=0.30000000000000004 1\n");
     assert_eq!(field(f64::MAX).unwrap(), "m f=1.7976931348623157e308 1\n");
-    assert_eq!(field(f64::MIN_POSITIVE).unwrap(), "m f=2.2250738585072014e-308 1\n");
+    assert_eq!(
+        field(f64::MIN_POSITIVE).unwrap(),
+        "m f=2.2250738585072014e-308 1\n"
+    );
     assert_eq!(field(5e-324).unwrap(), "m f=5e-324 1\n");
     assert_eq!(field(1e21).unwrap(), "m f=1e21 1\n");
     assert_eq!(field(1.1_f32).unwrap(), "m f=1.100000023841858 1\n");
-    for value in [0.1, -2.5e-7, 123_456_789.123_456_78, f64::EPSILON, -f64::MAX] {
+    for value in [
+        0.1,
+        -2.5e-7,
+        123_456_789.123_456_78,
+        f64::EPSILON,
+        -f64::MAX,
+    ] {
         let text = field(value).unwrap();
-        let number = text["m f=".len()..text.len() - " 1\n".len()].parse::<f64>().unwrap();
+        let number = text["m f=".len()..text.len() - " 1\n".len()]
+            .parse::<f64>()
+            .unwrap();
         assert_eq!(number.to_bits(), value.to_bits(), "{text}");
     }
 }
@@ -49,7 +60,10 @@ fn non_finite_floats_are_refused() {
         assert_eq!(err.key(), Some("f"));
         assert_eq!(err.measurement(), Some("m"));
     }
-    assert_eq!(field(f32::NAN).unwrap_err().kind(), EncodeErrorKind::NotFinite);
+    assert_eq!(
+        field(f32::NAN).unwrap_err().kind(),
+        EncodeErrorKind::NotFinite
+    );
 }
 
 #[test]
@@ -59,9 +73,15 @@ fn integers_of_every_width_get_the_i_suffix() {
     assert_eq!(field(-7_i8).unwrap(), "m f=-7i 1\n");
     assert_eq!(field(0_u8).unwrap(), "m f=0i 1\n");
     assert_eq!(field(u32::MAX).unwrap(), "m f=4294967295i 1\n");
-    assert_eq!(field(i64::MAX as u64).unwrap(), "m f=9223372036854775807i 1\n");
+    assert_eq!(
+        field(i64::MAX as u64).unwrap(),
+        "m f=9223372036854775807i 1\n"
+    );
     assert_eq!(field(usize::MIN).unwrap(), "m f=0i 1\n");
-    assert_eq!(field(isize::MIN).unwrap(), format!("m f={}i 1\n", isize::MIN));
+    assert_eq!(
+        field(isize::MIN).unwrap(),
+        format!("m f={}i 1\n", isize::MIN)
+    );
 }
 
 #[test]
@@ -69,7 +89,10 @@ fn unsigned_above_i64_max_is_refused() {
     let err = field(i64::MAX as u64 + 1).unwrap_err();
     assert_eq!(err.kind(), EncodeErrorKind::IntegerOutOfRange);
     assert_eq!(err.value(), Some("9223372036854775808"));
-    assert_eq!(field(u64::MAX).unwrap_err().kind(), EncodeErrorKind::IntegerOutOfRange);
+    assert_eq!(
+        field(u64::MAX).unwrap_err().kind(),
+        EncodeErrorKind::IntegerOutOfRange
+    );
 }
 
 #[test]
@@ -77,7 +100,10 @@ fn booleans_and_strings() {
     assert_eq!(field(true).unwrap(), "m f=true 1\n");
     assert_eq!(field(false).unwrap(), "m f=false 1\n");
     assert_eq!(field("").unwrap(), "m f=\"\" 1\n");
-    assert_eq!(field("say \"hi\" \\o/").unwrap(), "m f=\"say \\\"hi\\\" \\\\o/\" 1\n");
+    assert_eq!(
+        field("say \"hi\" \\o/").unwrap(),
+        "m f=\"say \\\"hi\\\" \\\\o/\" 1\n"
+    );
     assert_eq!(field("two\nlines").unwrap(), "m f=\"two\nlines\" 1\n");
 }
 
@@ -95,26 +121,71 @@ fn tags_are_sorted_by_key_bytes_and_empty_values_left_out() {
 
 #[test]
 fn later_values_replace_earlier_ones_for_the_same_key() {
-    let point = Point::new("m").tag("t", "x").tag("t", "y").field("f", 1).field("f", 2).timestamp_nanos(1);
+    let point = Point::new("m")
+        .tag("t", "x")
+        .tag("t", "y")
+        .field("f", 1)
+        .field("f", 2)
+        .timestamp_nanos(1);
     assert_eq!(line(&point).unwrap(), "m,t=y f=2i 1\n");
 }
 
 #[test]
 fn key_rejections_name_the_element() {
     let cases: [(Point, EncodeErrorKind, Element); 9] = [
-        (Point::new("").field("f", 1), EncodeErrorKind::Empty, Element::Measurement),
-        (Point::new("#m").field("f", 1), EncodeErrorKind::LeadingHash, Element::Measurement),
-        (Point::new("m").tag("", "v").field("f", 1), EncodeErrorKind::Empty, Element::TagKey),
-        (Point::new("m").tag("time", "v").field("f", 1), EncodeErrorKind::ReservedKey, Element::TagKey),
-        (Point::new("m").tag("k\n", "v").field("f", 1), EncodeErrorKind::LineFeed, Element::TagKey),
-        (Point::new("m").tag("k\\", "v").field("f", 1), EncodeErrorKind::TrailingBackslash, Element::TagKey),
-        (Point::new("m").tag("k", "v\n").field("f", 1), EncodeErrorKind::LineFeed, Element::TagValue),
-        (Point::new("m").field("time", 1), EncodeErrorKind::ReservedKey, Element::FieldKey),
-        (Point::new("m").field("a\\=b", 1), EncodeErrorKind::OddBackslashRun, Element::FieldKey),
+        (
+            Point::new("").field("f", 1),
+            EncodeErrorKind::Empty,
+            Element::Measurement,
+        ),
+        (
+            Point::new("#m").field("f", 1),
+            EncodeErrorKind::LeadingHash,
+            Element::Measurement,
+        ),
+        (
+            Point::new("m").tag("", "v").field("f", 1),
+            EncodeErrorKind::Empty,
+            Element::TagKey,
+        ),
+        (
+            Point::new("m").tag("time", "v").field("f", 1),
+            EncodeErrorKind::ReservedKey,
+            Element::TagKey,
+        ),
+        (
+            Point::new("m").tag("k\n", "v").field("f", 1),
+            EncodeErrorKind::LineFeed,
+            Element::TagKey,
+        ),
+        (
+            Point::new("m").tag("k\\", "v").field("f", 1),
+            EncodeErrorKind::TrailingBackslash,
+            Element::TagKey,
+        ),
+        (
+            Point::new("m").tag("k", "v\n").field("f", 1),
+            EncodeErrorKind::LineFeed,
+            Element::TagValue,
+        ),
+        (
+            Point::new("m").field("time", 1),
+            EncodeErrorKind::ReservedKey,
+            Element::FieldKey,
+        ),
+        (
+            Point::new("m").field("a\\=b", 1),
+            EncodeErrorKind::OddBackslashRun,
+            Element::FieldKey,
+        ),
     ];
     for (point, kind, element) in cases {
         let err = line(&point).unwrap_err();
-        assert_eq!((err.kind(), err.element()), (kind, element), "{point:?}: {err}");
+        assert_eq!(
+            (err.kind(), err.element()),
+            (kind, element),
+            "{point:?}: {err}"
+        );
     }
 }
 
@@ -128,12 +199,22 @@ fn a_point_without_fields_is_refused() {
 #[test]
 fn refused_points_leave_the_buffer_exactly_as_it_was() {
     let mut encoder = Encoder::new(Precision::Seconds);
-    encoder.encode(&Point::new("m").field("f", 1).timestamp_secs(1)).unwrap();
+    encoder
+        .encode(&Point::new("m").field("f", 1).timestamp_secs(1))
+        .unwrap();
     let before = encoder.as_bytes().to_vec();
     let bad = [
-        Point::new("m").tag("a", "ok").tag("b", "bad\\").field("f", 1),
-        Point::new("m").tag("a", "ok").field("f", 1).field("g", f64::NAN),
-        Point::new("m").field("f", 1).timestamp(EpochTime::seconds(i64::MAX)),
+        Point::new("m")
+            .tag("a", "ok")
+            .tag("b", "bad\\")
+            .field("f", 1),
+        Point::new("m")
+            .tag("a", "ok")
+            .field("f", 1)
+            .field("g", f64::NAN),
+        Point::new("m")
+            .field("f", 1)
+            .timestamp(EpochTime::seconds(i64::MAX)),
         Point::new("m").tag("a", "ok"),
     ];
     for point in &bad {
@@ -156,7 +237,11 @@ fn timestamps_convert_exactly_in_every_precision() {
     ];
     for (precision, units) in Precision::ALL.into_iter().zip(expected) {
         let point = Point::new("m").field("f", 1).timestamp_nanos(nanos);
-        assert_eq!(to_line(&point, precision).unwrap(), format!("m f=1i {units}\n"), "{precision}");
+        assert_eq!(
+            to_line(&point, precision).unwrap(),
+            format!("m f=1i {units}\n"),
+            "{precision}"
+        );
     }
 }
 
@@ -165,9 +250,14 @@ fn times_before_1970_truncate_towards_the_past() {
     let point = Point::new("m").field("f", 1).timestamp_nanos(-1);
     let expected = ["-1", "-1", "-1", "-1", "-1", "-1"];
     for (precision, units) in Precision::ALL.into_iter().zip(expected) {
-        assert_eq!(to_line(&point, precision).unwrap(), format!("m f=1i {units}\n"));
+        assert_eq!(
+            to_line(&point, precision).unwrap(),
+            format!("m f=1i {units}\n")
+        );
     }
-    let point = Point::new("m").field("f", 1).timestamp_nanos(-1_500_000_000);
+    let point = Point::new("m")
+        .field("f", 1)
+        .timestamp_nanos(-1_500_000_000);
     assert_eq!(to_line(&point, Precision::Seconds).unwrap(), "m f=1i -2\n");
 }
 
@@ -179,8 +269,14 @@ fn the_range_ends_are_checked_after_conversion() {
     };
     let max = i128::from(MAX_TIMESTAMP_NANOS);
     let min = i128::from(MIN_TIMESTAMP_NANOS);
-    assert_eq!(at(max, Precision::Nanoseconds).unwrap(), "m f=1i 9223372036854775806\n");
-    assert_eq!(at(min, Precision::Nanoseconds).unwrap(), "m f=1i -9223372036854775806\n");
+    assert_eq!(
+        at(max, Precision::Nanoseconds).unwrap(),
+        "m f=1i 9223372036854775806\n"
+    );
+    assert_eq!(
+        at(min, Precision::Nanoseconds).unwrap(),
+        "m f=1i -9223372036854775806\n"
+    );
     for outside in [max + 1, min - 1, i128::from(i64::MIN), i128::MAX] {
         let err = at(outside, Precision::Nanoseconds).unwrap_err();
         assert_eq!(err.kind(), EncodeErrorKind::TimestampOutOfRange);
@@ -191,13 +287,24 @@ fn the_range_ends_are_checked_after_conversion() {
         (Precision::Seconds, 9_223_372_036_i128, 9_223_372_037_i128),
         (Precision::Minutes, 153_722_867, 153_722_868),
         (Precision::Hours, 2_562_047, 2_562_048),
-        (Precision::Microseconds, 9_223_372_036_854_775, 9_223_372_036_854_776),
-        (Precision::Milliseconds, 9_223_372_036_854, 9_223_372_036_855),
+        (
+            Precision::Microseconds,
+            9_223_372_036_854_775,
+            9_223_372_036_854_776,
+        ),
+        (
+            Precision::Milliseconds,
+            9_223_372_036_854,
+            9_223_372_036_855,
+        ),
     ];
     for (precision, inside, outside) in edges {
         let unit = i128::from(precision.nanos_per_unit());
         assert!(at(inside * unit, precision).is_ok(), "{precision} {inside}");
-        assert!(at(outside * unit, precision).is_err(), "{precision} {outside}");
+        assert!(
+            at(outside * unit, precision).is_err(),
+            "{precision} {outside}"
+        );
     }
     assert!(at(-9_223_372_036 * 1_000_000_000, Precision::Seconds).is_ok());
     assert!(at(-9_223_372_037 * 1_000_000_000, Precision::Seconds).is_err());
@@ -215,8 +322,12 @@ impl Timestamp for Nanos {
 fn points_without_timestamp_are_stamped_with_the_default_time() {
     let mut encoder = Encoder::new(Precision::Seconds);
     let point = Point::new("m").field("f", 1);
-    encoder.encode_with_default_time(&point, &EpochTime::seconds(42)).unwrap();
-    encoder.encode_with_default_time(&point.clone().timestamp_secs(7), &EpochTime::seconds(42)).unwrap();
+    encoder
+        .encode_with_default_time(&point, &EpochTime::seconds(42))
+        .unwrap();
+    encoder
+        .encode_with_default_time(&point.clone().timestamp_secs(7), &EpochTime::seconds(42))
+        .unwrap();
     assert_eq!(encoder.as_bytes(), b"m f=1i 42\nm f=1i 7\n");
 }
 
@@ -226,15 +337,24 @@ fn points_without_timestamp_are_stamped_now() {
     let text = to_line(&Point::new("m").field("f", 1), Precision::Nanoseconds).unwrap();
     let after = system_time_nanos(SystemTime::now());
     let stamped: i128 = text.trim_end()["m f=1i ".len()..].parse().unwrap();
-    assert!((before..=after).contains(&stamped), "{before} ≤ {stamped} ≤ {after}");
+    assert!(
+        (before..=after).contains(&stamped),
+        "{before} ≤ {stamped} ≤ {after}"
+    );
 }
 
 #[test]
 fn series_keys_over_the_limit_are_refused() {
     // The server accepts a series key of 65530 bytes with field `f` and refuses one more.
-    let fits = Point::new("m").tag("t", "v".repeat(65_526)).field("f", 1).timestamp_nanos(1);
+    let fits = Point::new("m")
+        .tag("t", "v".repeat(65_526))
+        .field("f", 1)
+        .timestamp_nanos(1);
     assert!(line(&fits).is_ok());
-    let over = Point::new("m").tag("t", "v".repeat(65_527)).field("f", 1).timestamp_nanos(1);
+    let over = Point::new("m")
+        .tag("t", "v".repeat(65_527))
+        .field("f", 1)
+        .timestamp_nanos(1);
     let err = line(&over).unwrap_err();
     assert_eq!(err.kind(), EncodeErrorKind::KeyTooLong);
     assert_eq!(err.value(), Some("65536 bytes"));
@@ -242,12 +362,22 @@ fn series_keys_over_the_limit_are_refused() {
 
 #[test]
 fn batch_hazard_is_refused_and_everything_else_with_backslashes_is_written() {
-    let hazard = Point::new("m").tag("k\\ x", "a\"b").field("f", 1).timestamp_nanos(1);
+    let hazard = Point::new("m")
+        .tag("k\\ x", "a\"b")
+        .field("f", 1)
+        .timestamp_nanos(1);
     let err = line(&hazard).unwrap_err();
     assert_eq!(err.kind(), EncodeErrorKind::BatchHazard);
     assert_eq!(err.value(), Some("m,k\\\\ x=a\"b"));
-    let hazard = Point::new("m").tag("x\\ y", "2").tag("z", "q\"").field("f", 1).timestamp_nanos(1);
-    assert_eq!(line(&hazard).unwrap_err().kind(), EncodeErrorKind::BatchHazard);
+    let hazard = Point::new("m")
+        .tag("x\\ y", "2")
+        .tag("z", "q\"")
+        .field("f", 1)
+        .timestamp_nanos(1);
+    assert_eq!(
+        line(&hazard).unwrap_err().kind(),
+        EncodeErrorKind::BatchHazard
+    );
     // An even run before the space, no later quote, a quote before the space, or the space in
     // a value (the splitter then counts as many `,` as `=` and never opens a string): fine.
     let fine = [
@@ -279,10 +409,14 @@ fn out_of_order_writes_by_hand_are_refused() {
 #[test]
 fn take_bytes_and_clear_reset_the_count() {
     let mut encoder = Encoder::with_capacity(Precision::Seconds, 64);
-    encoder.encode(&Point::new("m").field("f", 1).timestamp_secs(1)).unwrap();
+    encoder
+        .encode(&Point::new("m").field("f", 1).timestamp_secs(1))
+        .unwrap();
     assert_eq!(encoder.take_bytes(), b"m f=1i 1\n");
     assert!(encoder.is_empty());
-    encoder.encode(&Point::new("m").field("f", 1).timestamp_secs(1)).unwrap();
+    encoder
+        .encode(&Point::new("m").field("f", 1).timestamp_secs(1))
+        .unwrap();
     encoder.clear();
     assert!(encoder.is_empty() && encoder.as_bytes().is_empty());
     assert_eq!(encoder.precision(), Precision::Seconds);

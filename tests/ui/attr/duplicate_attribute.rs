@@ -1,0 +1,11 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+struct Reading {
+    #[inflow(tag)]
+    #[inflow(tag)]
+    location: String,
+    value: f64,
+}
+
+fn main() {}

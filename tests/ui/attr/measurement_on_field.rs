@@ -1,0 +1,9 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+struct Reading {
+    #[inflow(measurement = "temperature")]
+    value: f64,
+}
+
+fn main() {}

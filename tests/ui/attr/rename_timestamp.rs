@@ -1,0 +1,10 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+struct Reading {
+    value: f64,
+    #[inflow(timestamp, rename = "at")]
+    time: std::time::SystemTime,
+}
+
+fn main() {}

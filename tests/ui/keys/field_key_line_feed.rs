@@ -1,0 +1,10 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+struct Reading {
+    #[inflow(rename = "upper
+sensor")]
+    value: f64,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+struct Heartbeat;
+
+fn main() {}
