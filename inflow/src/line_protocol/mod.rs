@@ -557,15 +557,7 @@ impl FieldSlot<'_, '_> {
     ///
     /// When `value` is NaN or infinite.
     pub fn float(self, value: f64) -> Result<(), EncodeError> {
-        if !value.is_finite() {
-            return Err(self.value_error(EncodeErrorKind::NotFinite, value));
-        }
-        self.line.begin_field(self.key)?;
-        let mut text = ryu::Buffer::new();
-        self.line
-            .buf
-            .extend_from_slice(text.format_finite(value).as_bytes());
-        Ok(())
+        self.shortest_float(value, value.is_finite())
     }
 
     /// Writes an `f32` in its shortest form, which reads back as the same `f32` (the server
@@ -575,7 +567,14 @@ impl FieldSlot<'_, '_> {
     ///
     /// When `value` is NaN or infinite.
     pub fn float32(self, value: f32) -> Result<(), EncodeError> {
-        if !value.is_finite() {
+        self.shortest_float(value, value.is_finite())
+    }
+
+    fn shortest_float<F>(self, value: F, is_finite: bool) -> Result<(), EncodeError>
+    where
+        F: ryu::Float + std::fmt::Display,
+    {
+        if !is_finite {
             return Err(self.value_error(EncodeErrorKind::NotFinite, value));
         }
         self.line.begin_field(self.key)?;
