@@ -6,16 +6,27 @@
 )]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
+mod client;
+mod config;
+mod error;
 pub mod line_protocol;
 mod measurement;
 mod point;
 mod precision;
+mod response;
+mod session;
 mod timestamp;
 mod value;
 
+pub use crate::client::{Client, ClientBuilder};
+pub use crate::config::{Consistency, DEFAULT_TIMEOUT};
+pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{Measurement, Schema};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
+pub use crate::session::Session;
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
 

@@ -1,0 +1,447 @@
+//! The async client: direct writes, sessions, and the one connection pool they share.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use tracing::Instrument as _;
+
+use crate::config::{self, Auth, Consistency, DEFAULT_TIMEOUT, Target, WriteOptions};
+use crate::line_protocol::Encoder;
+use crate::response::write_outcome;
+use crate::session::Session;
+use crate::{Error, ErrorKind, Measurement, Precision, Result};
+
+/// A client of one InfluxDB database: writes points directly, and opens [`Session`]s that
+/// batch them.
+///
+/// Cloning is cheap and every clone shares one connection pool; `Client` is `Send + Sync`, so
+/// one client can serve a whole program.
+///
+/// ```no_run
+/// # async fn demo() -> inflow::Result<()> {
+/// use inflow::{Client, Point};
+///
+/// let client = Client::new("http://user:pass@localhost:8086/databasename")?;
+/// client.write(&Point::new("temperature").field("value", 21.3)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    target: Target,
+    write: WriteOptions,
+    timeout: Duration,
+}
+
+const _: () = {
+    const fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Client>();
+};
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.shared.target.base.as_str())
+            .field("database", &self.shared.target.database)
+            .field("auth", &self.shared.target.auth)
+            .field("precision", &self.shared.write.precision)
+            .field("retention_policy", &self.shared.write.retention_policy)
+            .field("consistency", &self.shared.write.consistency)
+            .field("timeout", &self.shared.timeout)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`] (or, with `ClientBuilder<blocking::Client>`, a blocking one).
+///
+/// ```
+/// use std::time::Duration;
+/// use inflow::{Client, Consistency, Precision};
+///
+/// let client = Client::builder("http://localhost:8086/telemetry")
+///     .precision(Precision::Seconds)
+///     .retention_policy("rp_four_weeks")
+///     .timeout(Duration::from_secs(5))
+///     .consistency(Consistency::One)
+///     .build()?;
+/// assert_eq!(client.database(), "telemetry");
+/// # Ok::<(), inflow::Error>(())
+/// ```
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClientBuilder<C = Client> {
+    url: String,
+    precision: Precision,
+    retention_policy: Option<String>,
+    consistency: Option<Consistency>,
+    timeout: Duration,
+    auth: Option<Result<Auth>>,
+    flavor: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may hold a password: only its parsed, redacted form is ever shown.
+        let target = Target::parse(&self.url).ok();
+        f.debug_struct("ClientBuilder")
+            .field("target", &target)
+            .field("precision", &self.precision)
+            .field("retention_policy", &self.retention_policy)
+            .field("consistency", &self.consistency)
+            .field("timeout", &self.timeout)
+            .field("auth", &self.auth.as_ref().map(|auth| auth.as_ref().ok()))
+            .finish()
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    pub(crate) fn new(url: impl Into<String>) -> Self {
+        ClientBuilder {
+            url: url.into(),
+            precision: Precision::default(),
+            retention_policy: None,
+            consistency: None,
+            timeout: DEFAULT_TIMEOUT,
+            auth: None,
+            flavor: PhantomData,
+        }
+    }
+
+    /// The precision of written timestamps. The default is nanoseconds: the server's native
+    /// unit, lossless, and the one every InfluxDB version assumes without a `precision`
+    /// parameter (1.x and 2.x spell microseconds differently, facts §3, §6.2).
+    pub fn precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+
+    /// The retention policy writes go to, instead of the database's default one.
+    pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
+        self.retention_policy = Some(retention_policy.into());
+        self
+    }
+
+    /// The write consistency for an InfluxDB Enterprise cluster (ignored by the open-source
+    /// server).
+    pub fn consistency(mut self, consistency: Consistency) -> Self {
+        self.consistency = Some(consistency);
+        self
+    }
+
+    /// How long one request may take, from sending to the end of the answer. The default is
+    /// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT), 30 seconds (the origin library has none, so a
+    /// hung server hangs its caller).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Authenticates with HTTP Basic, replacing any credentials in the URL. For InfluxDB 2.x
+    /// and 3.x, the password may be a token.
+    pub fn basic_auth(mut self, username: &str, password: &str) -> Self {
+        self.auth = Some(config::basic_auth(username, password));
+        self
+    }
+
+    /// Authenticates with `Authorization: Token …`, the scheme of InfluxDB 2.x and 3.x (1.x does
+    /// not understand it: use [`basic_auth`](Self::basic_auth) there).
+    pub fn token(mut self, token: &str) -> Self {
+        self.auth = Some(config::token_auth(token));
+        self
+    }
+
+    fn build_async(self) -> Result<Client> {
+        let mut target = Target::parse(&self.url)?;
+        if let Some(auth) = self.auth {
+            target.auth = Some(auth?);
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::config(
+                "the timeout is zero: no request could ever finish",
+            ));
+        }
+        if self.retention_policy.as_deref() == Some("") {
+            return Err(Error::config("the retention policy name is empty"));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .user_agent(concat!("inflow/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| {
+                Error::config("the HTTP client could not be set up").with_source(err.without_url())
+            })?;
+        Ok(Client {
+            http,
+            shared: Arc::new(Shared {
+                target,
+                write: WriteOptions {
+                    precision: self.precision,
+                    retention_policy: self.retention_policy,
+                    consistency: self.consistency,
+                },
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+impl ClientBuilder<Client> {
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] naming what is wrong: a malformed URL, a scheme other than
+    /// `http` or `https`, no database in the path, a query in the URL, a zero timeout, an
+    /// empty retention policy or token.
+    pub fn build(self) -> Result<Client> {
+        self.build_async()
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl ClientBuilder<crate::blocking::Client> {
+    /// Builds the blocking client.
+    ///
+    /// # Errors
+    ///
+    /// As for the async [`ClientBuilder::build`]; also when the helper thread that runs the
+    /// client's I/O cannot be started.
+    pub fn build(self) -> Result<crate::blocking::Client> {
+        crate::blocking::Client::from_async(self.build_async()?)
+    }
+}
+
+impl Client {
+    /// A client for `url`, `http[s]://[user:password@]host[:port][/prefix]/database`, with the
+    /// default options. Credentials are percent-decoded and sent as an HTTP Basic header, never
+    /// as URL parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] when the URL is not of that form.
+    pub fn new(url: &str) -> Result<Client> {
+        Client::builder(url).build()
+    }
+
+    /// A builder for a client of `url`, to set precision, retention policy, timeout,
+    /// consistency or credentials.
+    pub fn builder(url: impl Into<String>) -> ClientBuilder<Client> {
+        ClientBuilder::new(url)
+    }
+
+    /// The database written to.
+    #[must_use]
+    pub fn database(&self) -> &str {
+        &self.shared.target.database
+    }
+
+    /// The precision of written timestamps.
+    #[must_use]
+    pub fn precision(&self) -> Precision {
+        self.shared.write.precision
+    }
+
+    /// The retention policy written to, if not the database's default.
+    #[must_use]
+    pub fn retention_policy(&self) -> Option<&str> {
+        self.shared.write.retention_policy.as_deref()
+    }
+
+    /// The same client (sharing its connections) writing to another retention policy: the
+    /// origin's `Client.write(..., retention_policy=...)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: inflow::Client, point: inflow::Point) -> inflow::Result<()> {
+    /// client.with_retention_policy("rp_four_weeks").write(&point).await?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_retention_policy(&self, retention_policy: impl Into<String>) -> Client {
+        let mut write = self.shared.write.clone();
+        write.retention_policy = Some(retention_policy.into());
+        Client {
+            http: self.http.clone(),
+            shared: Arc::new(Shared {
+                target: self.shared.target.clone(),
+                write,
+                timeout: self.shared.timeout,
+            }),
+        }
+    }
+
+    /// Writes one point in one request. A point without a timestamp is stamped now.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPoint`] before anything is sent when the point cannot be
+    /// represented; otherwise the server's refusal, a timeout or a transport error.
+    pub async fn write<M: Measurement + ?Sized>(&self, point: &M) -> Result<()> {
+        let mut encoder = Encoder::new(self.precision());
+        encoder.encode(point)?;
+        self.send(&self.write_url(None), &encoder).await
+    }
+
+    /// Writes every point of `points` in one request; nothing is sent when there is none.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPoint`] before anything is sent when any point cannot be
+    /// represented; otherwise as [`write`](Self::write).
+    pub async fn write_all<I>(&self, points: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Measurement,
+    {
+        let mut encoder = Encoder::new(self.precision());
+        for point in points {
+            encoder.encode(&point)?;
+        }
+        self.send(&self.write_url(None), &encoder).await
+    }
+
+    /// A session that batches points of type `M` until it is committed. The retention policy
+    /// and autocommit are set on the session.
+    pub fn session<M: Measurement>(&self) -> Session<M> {
+        Session::new(self.clone())
+    }
+
+    /// Runs `body` with a new session and commits what it wrote when `body` returns: the
+    /// origin's `with client.session() as session:`.
+    ///
+    /// See [`Session::scope`] for what happens when `body` or the commit fails.
+    ///
+    /// # Errors
+    ///
+    /// The error of `body`, or else of the final commit.
+    pub async fn with_session<M, T>(
+        &self,
+        body: impl AsyncFnOnce(&mut Session<M>) -> Result<T>,
+    ) -> Result<T>
+    where
+        M: Measurement,
+    {
+        self.session().scope(body).await
+    }
+
+    /// Checks that the server answers, and returns its version (`X-Influxdb-Version`, empty
+    /// when the server does not say).
+    ///
+    /// # Errors
+    ///
+    /// When the server does not answer with success.
+    pub async fn ping(&self) -> Result<String> {
+        let response = self
+            .http
+            .get(self.shared.target.endpoint("ping"))
+            .send()
+            .await
+            .map_err(|err| transport_error(err, self.shared.timeout))?;
+        let status = response.status();
+        let version = response
+            .headers()
+            .get("x-influxdb-version")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if status.is_success() {
+            Ok(version)
+        } else {
+            Err(
+                Error::new(ErrorKind::Server, "the server answered /ping with an error")
+                    .with_status(status.as_u16()),
+            )
+        }
+    }
+
+    pub(crate) fn write_url(&self, retention_policy: Option<&str>) -> Url {
+        match retention_policy {
+            None => self.shared.write.url(&self.shared.target),
+            Some(rp) => {
+                let mut options = self.shared.write.clone();
+                options.retention_policy = Some(rp.to_owned());
+                options.url(&self.shared.target)
+            }
+        }
+    }
+
+    /// Sends the encoded points to `url` in one request. An empty encoder sends nothing.
+    pub(crate) async fn send(&self, url: &Url, encoder: &Encoder) -> Result<()> {
+        if encoder.is_empty() {
+            return Ok(());
+        }
+        let body = encoder.as_bytes();
+        let target = &self.shared.target;
+        let span = tracing::debug_span!(
+            "inflow.write",
+            database = %target.database,
+            retention_policy = url
+                .query_pairs()
+                .find(|(key, _)| key == "rp")
+                .map(|(_, rp)| rp.into_owned())
+                .unwrap_or_default(),
+            points = encoder.len(),
+            bytes = body.len(),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = async {
+            let mut request = self
+                .http
+                .post(url.clone())
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                )
+                .body(body.to_vec());
+            if let Some(auth) = &target.auth {
+                request = request.header(AUTHORIZATION, auth.header().clone());
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|err| transport_error(err, self.shared.timeout))?;
+            let status = response.status().as_u16();
+            tracing::Span::current().record("status", status);
+            let answer = response
+                .bytes()
+                .await
+                .map_err(|err| transport_error(err, self.shared.timeout))?;
+            write_outcome(status, &answer)
+        }
+        .instrument(span.clone())
+        .await;
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.record("duration_ms", duration_ms);
+        span.in_scope(|| match &outcome {
+            Ok(()) => tracing::debug!(duration_ms, "write succeeded"),
+            Err(err) => tracing::warn!(duration_ms, error = %err, "write failed"),
+        });
+        outcome
+    }
+}
+
+/// A request that got no usable answer, without the URL (which carries no secret, but keeps
+/// messages short) and with the chain of causes in the message.
+pub(crate) fn transport_error(err: reqwest::Error, timeout: Duration) -> Error {
+    let err = err.without_url();
+    if err.is_timeout() {
+        return Error::timeout(timeout).with_source(err);
+    }
+    let mut message = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(inner) = cause {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    Error::new(ErrorKind::Transport, message).with_source(err)
+}

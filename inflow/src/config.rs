@@ -1,0 +1,356 @@
+//! Client configuration: the URL, credentials and write options, checked once when the
+//! client is built. I/O-free.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use percent_encoding::percent_decode_str;
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::{Error, Precision, Result};
+
+/// The timeout of a request when none is configured: long enough for a 25 MB write body on a
+/// slow link, short enough that a hung server is noticed.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The write consistency of an InfluxDB Enterprise cluster (`consistency=`); the open-source
+/// server accepts and ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Consistency {
+    /// A write succeeds once any node accepted it, hinted handoff included.
+    Any,
+    /// A write succeeds once one node wrote it.
+    One,
+    /// A write succeeds once a quorum of nodes wrote it.
+    Quorum,
+    /// A write succeeds once every node wrote it.
+    All,
+}
+
+impl Consistency {
+    /// The parameter value: `any`, `one`, `quorum` or `all`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Consistency::Any => "any",
+            Consistency::One => "one",
+            Consistency::Quorum => "quorum",
+            Consistency::All => "all",
+        }
+    }
+}
+
+impl FromStr for Consistency {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "any" => Ok(Consistency::Any),
+            "one" => Ok(Consistency::One),
+            "quorum" => Ok(Consistency::Quorum),
+            "all" => Ok(Consistency::All),
+            _ => Err(Error::config(format!(
+                "unknown consistency {text:?}: expected any, one, quorum or all"
+            ))),
+        }
+    }
+}
+
+/// How the client authenticates.
+#[derive(Clone)]
+pub(crate) enum Auth {
+    /// InfluxDB 1.x users, and 2.x/3.x with the token as password: HTTP Basic.
+    Basic {
+        username: String,
+        header: HeaderValue,
+    },
+    /// InfluxDB 2.x/3.x tokens: `Authorization: Token …`.
+    Token { header: HeaderValue },
+}
+
+impl Auth {
+    pub(crate) fn header(&self) -> &HeaderValue {
+        match self {
+            Auth::Basic { header, .. } | Auth::Token { header } => header,
+        }
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+            Auth::Token { .. } => f.debug_tuple("Token").field(&"<redacted>").finish(),
+        }
+    }
+}
+
+fn sensitive_header(value: &str) -> Result<HeaderValue> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::config("credentials may not contain control characters such as a line feed")
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+pub(crate) fn basic_auth(username: &str, password: &str) -> Result<Auth> {
+    let encoded = BASE64.encode(format!("{username}:{password}"));
+    Ok(Auth::Basic {
+        username: username.to_owned(),
+        header: sensitive_header(&format!("Basic {encoded}"))?,
+    })
+}
+
+pub(crate) fn token_auth(token: &str) -> Result<Auth> {
+    if token.is_empty() {
+        return Err(Error::config("the token is empty"));
+    }
+    Ok(Auth::Token {
+        header: sensitive_header(&format!("Token {token}"))?,
+    })
+}
+
+/// The server and database a client talks to, from `http://user:pass@host:8086/database`.
+#[derive(Clone)]
+pub(crate) struct Target {
+    /// The server's base URL, with any path prefix and without credentials, ending in `/`.
+    pub(crate) base: Url,
+    pub(crate) database: String,
+    pub(crate) auth: Option<Auth>,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("base", &self.base.as_str())
+            .field("database", &self.database)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+impl Target {
+    /// Parses the client URL: scheme `http` or `https`, the database as the last path segment
+    /// (anything before it is a path prefix, for a server behind a proxy), credentials from the
+    /// user-info, percent-decoded.
+    pub(crate) fn parse(url: &str) -> Result<Self> {
+        // The message never repeats the URL: it may hold a password.
+        let mut parsed = Url::parse(url).map_err(|err| {
+            Error::config(format!(
+                "the URL is malformed ({err}); expected http://[user:password@]host[:port]/database"
+            ))
+        })?;
+        match parsed.scheme() {
+            "http" | "https" => {}
+            other => {
+                return Err(Error::config(format!(
+                    "unsupported URL scheme `{other}`: use http or https"
+                )));
+            }
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(Error::config("the URL has no host"));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::config(
+                "the URL may not have a query (`?…`) or fragment (`#…`): set options on the builder",
+            ));
+        }
+        let mut segments: Vec<String> = parsed
+            .path_segments()
+            .into_iter()
+            .flatten()
+            .filter(|segment| !segment.is_empty())
+            .map(|segment| decode(segment, "database name"))
+            .collect::<Result<_>>()?;
+        let Some(database) = segments.pop() else {
+            return Err(Error::config(
+                "the URL names no database: put it in the path, as in http://localhost:8086/mydb",
+            ));
+        };
+        let auth = match (parsed.username(), parsed.password()) {
+            ("", None) => None,
+            (username, password) => Some(basic_auth(
+                &decode(username, "user name")?,
+                &decode(password.unwrap_or(""), "password")?,
+            )?),
+        };
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        let mut prefix: String = segments
+            .iter()
+            .map(|segment| {
+                format!(
+                    "/{}",
+                    percent_encoding::utf8_percent_encode(segment, SEGMENT)
+                )
+            })
+            .collect();
+        prefix.push('/');
+        parsed.set_path(&prefix);
+        Ok(Target {
+            base: parsed,
+            database,
+            auth,
+        })
+    }
+
+    pub(crate) fn endpoint(&self, name: &str) -> Url {
+        // `base` ends in `/`, so joining a plain name appends it.
+        self.base.join(name).unwrap_or_else(|_| self.base.clone())
+    }
+}
+
+/// What a path segment must escape.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+fn decode(text: &str, what: &str) -> Result<String> {
+    percent_decode_str(text)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| Error::config(format!("the {what} in the URL is not UTF-8 once decoded")))
+}
+
+/// Options of writes: where and how points go.
+#[derive(Debug, Clone)]
+pub(crate) struct WriteOptions {
+    pub(crate) precision: Precision,
+    pub(crate) retention_policy: Option<String>,
+    pub(crate) consistency: Option<Consistency>,
+}
+
+impl WriteOptions {
+    /// The `/write` URL for `database` with these options.
+    pub(crate) fn url(&self, target: &Target) -> Url {
+        let mut url = target.endpoint("write");
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("db", &target.database);
+            if let Some(rp) = &self.retention_policy {
+                query.append_pair("rp", rp);
+            }
+            // Nanoseconds are what every server assumes without the parameter; leaving it out
+            // also avoids the spellings on which 1.x and 2.x disagree.
+            if self.precision != Precision::Nanoseconds {
+                query.append_pair("precision", self.precision.as_str());
+            }
+            if let Some(consistency) = self.consistency {
+                query.append_pair("consistency", consistency.as_str());
+            }
+        }
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn parse_err(url: &str) -> String {
+        let err = Target::parse(url).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        err.message().to_owned()
+    }
+
+    #[test]
+    fn database_credentials_and_prefix_come_from_the_url() {
+        let target = Target::parse("http://us%20er:p%40ss%3Aword@localhost:8086/my%20db").unwrap();
+        assert_eq!(target.database, "my db");
+        assert_eq!(target.base.as_str(), "http://localhost:8086/");
+        let Some(Auth::Basic { username, header }) = &target.auth else {
+            panic!("basic auth expected");
+        };
+        assert_eq!(username, "us er");
+        assert_eq!(
+            header.to_str().unwrap(),
+            format!("Basic {}", BASE64.encode("us er:p@ss:word"))
+        );
+        assert!(header.is_sensitive());
+
+        let target = Target::parse("https://example.com/influx/v1/telemetry/").unwrap();
+        assert_eq!(target.database, "telemetry");
+        assert_eq!(target.base.as_str(), "https://example.com/influx/v1/");
+        assert_eq!(
+            target.endpoint("write").as_str(),
+            "https://example.com/influx/v1/write"
+        );
+        assert!(target.auth.is_none());
+    }
+
+    #[test]
+    fn bad_urls_get_a_clear_error_without_the_password() {
+        assert!(parse_err("localhost:8086/db").contains("unsupported URL scheme `localhost`"));
+        assert!(parse_err("ftp://host/db").contains("unsupported URL scheme `ftp`"));
+        assert!(parse_err("http://host:8086").contains("names no database"));
+        assert!(parse_err("http://host:8086/").contains("names no database"));
+        assert!(parse_err("http://host/db?precision=s").contains("may not have a query"));
+        assert!(parse_err("http://host/db#x").contains("fragment"));
+        let message = parse_err("http://user:s3cret@ho st/db");
+        assert!(message.contains("malformed"), "{message}");
+        assert!(!message.contains("s3cret"));
+        assert!(parse_err("http://h/%FF").contains("not UTF-8"));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let target = Target::parse("http://admin:s3cret@localhost:8086/db").unwrap();
+        let shown = format!("{target:?}");
+        assert!(
+            shown.contains("admin") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cret") && !shown.contains(&BASE64.encode("admin:s3cret")));
+        let token = token_auth("t0ken").unwrap();
+        assert!(!format!("{token:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn write_urls_carry_only_what_differs_from_the_defaults() {
+        let target = Target::parse("http://localhost:8086/my db").unwrap();
+        let mut options = WriteOptions {
+            precision: Precision::Nanoseconds,
+            retention_policy: None,
+            consistency: None,
+        };
+        assert_eq!(
+            options.url(&target).as_str(),
+            "http://localhost:8086/write?db=my+db"
+        );
+        options.precision = Precision::Seconds;
+        options.retention_policy = Some("four weeks&x".to_owned());
+        options.consistency = Some(Consistency::Quorum);
+        assert_eq!(
+            options.url(&target).as_str(),
+            "http://localhost:8086/write?db=my+db&rp=four+weeks%26x&precision=s&consistency=quorum"
+        );
+    }
+
+    #[test]
+    fn consistency_parses_case_insensitively() {
+        assert_eq!(
+            "QUORUM".parse::<Consistency>().unwrap(),
+            Consistency::Quorum
+        );
+        assert!("most".parse::<Consistency>().is_err());
+    }
+}

@@ -1,0 +1,249 @@
+//! The one error type of the client: what went wrong, with the server's own words.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::line_protocol::EncodeError;
+
+/// A `Result` whose error is [`inflow::Error`](Error).
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A point cannot be represented in line protocol; nothing was sent, and nothing already
+    /// buffered was touched. [`Error::encode_error`] says which element and why.
+    InvalidPoint,
+    /// The client's configuration is invalid (a malformed URL, an unsupported scheme, no
+    /// database, an unusable option).
+    InvalidConfig,
+    /// The database does not exist (HTTP 404 on a write).
+    DatabaseNotFound,
+    /// The retention policy does not exist (InfluxDB 1.x answers HTTP 500).
+    RetentionPolicyNotFound,
+    /// The credentials are missing or wrong (HTTP 401).
+    Unauthorized,
+    /// The user may not do this (HTTP 403).
+    Forbidden,
+    /// Some points were written and some were refused (HTTP 400 whose message starts with
+    /// `partial write:`). The written points stay written; [`Error::dropped`] counts the
+    /// refused ones as the server reports them.
+    PartialWrite,
+    /// The server refused the write as a whole (another HTTP 4xx, e.g. no line could be
+    /// parsed, or the body is too large).
+    WriteFailed,
+    /// A query failed.
+    QueryFailed,
+    /// The server failed (HTTP 5xx); the request may succeed later.
+    Server,
+    /// The request did not complete within the configured timeout.
+    Timeout,
+    /// The request could not be sent or its answer not read (connection refused or reset,
+    /// DNS, TLS).
+    Transport,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidPoint => "invalid point",
+            ErrorKind::InvalidConfig => "invalid configuration",
+            ErrorKind::DatabaseNotFound => "database not found",
+            ErrorKind::RetentionPolicyNotFound => "retention policy not found",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::PartialWrite => "partial write",
+            ErrorKind::WriteFailed => "write failed",
+            ErrorKind::QueryFailed => "query failed",
+            ErrorKind::Server => "server error",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "transport error",
+        }
+    }
+}
+
+/// An error of inflow: its [`kind`](Error::kind), the HTTP status and the server's message
+/// verbatim when there was an answer, and the underlying cause.
+///
+/// No secret is ever part of it: credentials travel in headers, and neither `Display` nor
+/// `Debug` shows a URL with them.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    status: Option<u16>,
+    message: String,
+    dropped: Option<u64>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                status: None,
+                message: message.into(),
+                dropped: None,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidConfig, message)
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_dropped(mut self, dropped: Option<u64>) -> Self {
+        self.inner.dropped = dropped;
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure this is.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status of the server's answer, when there was one.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The server's message verbatim (the `error` of its JSON body) when it answered with one;
+    /// otherwise inflow's own description.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// For a [`PartialWrite`](ErrorKind::PartialWrite): the server's `dropped=N`. InfluxDB 1.x
+    /// reports 0 for lines it could not parse although they were not written (facts §4.2), so
+    /// 0 does not mean that every point was stored.
+    #[must_use]
+    pub fn dropped(&self) -> Option<u64> {
+        self.inner.dropped
+    }
+
+    /// For an [`InvalidPoint`](ErrorKind::InvalidPoint): what the encoder refused.
+    #[must_use]
+    pub fn encode_error(&self) -> Option<&EncodeError> {
+        self.inner
+            .source
+            .as_deref()
+            .and_then(|source| source.downcast_ref::<EncodeError>())
+    }
+
+    /// Whether the point was refused before anything was sent.
+    #[must_use]
+    pub fn is_invalid_point(&self) -> bool {
+        self.kind() == ErrorKind::InvalidPoint
+    }
+
+    /// Whether the configuration is invalid.
+    #[must_use]
+    pub fn is_invalid_config(&self) -> bool {
+        self.kind() == ErrorKind::InvalidConfig
+    }
+
+    /// Whether the database does not exist.
+    #[must_use]
+    pub fn is_database_not_found(&self) -> bool {
+        self.kind() == ErrorKind::DatabaseNotFound
+    }
+
+    /// Whether the credentials are missing or wrong.
+    #[must_use]
+    pub fn is_unauthorized(&self) -> bool {
+        self.kind() == ErrorKind::Unauthorized
+    }
+
+    /// Whether the user lacks the permission.
+    #[must_use]
+    pub fn is_forbidden(&self) -> bool {
+        self.kind() == ErrorKind::Forbidden
+    }
+
+    /// Whether some points were written and others refused.
+    #[must_use]
+    pub fn is_partial_write(&self) -> bool {
+        self.kind() == ErrorKind::PartialWrite
+    }
+
+    /// Whether the request timed out.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    pub(crate) fn timeout(after: Duration) -> Self {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("no complete answer within {after:?}"),
+        )
+    }
+}
+
+impl From<EncodeError> for Error {
+    fn from(err: EncodeError) -> Self {
+        Error::new(ErrorKind::InvalidPoint, err.to_string()).with_source(err)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        if inner.kind == ErrorKind::InvalidPoint {
+            return f.write_str(&inner.message);
+        }
+        f.write_str(inner.kind.describe())?;
+        if let Some(status) = inner.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        write!(f, ": {}", inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let mut debug = f.debug_struct("Error");
+        debug
+            .field("kind", &inner.kind)
+            .field("status", &inner.status)
+            .field("message", &inner.message);
+        if let Some(dropped) = inner.dropped {
+            debug.field("dropped", &dropped);
+        }
+        if let Some(source) = &inner.source {
+            debug.field("source", source);
+        }
+        debug.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}

@@ -1,0 +1,257 @@
+//! Sessions: points batched in memory and sent in one request on commit.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::num::NonZeroUsize;
+
+use reqwest::Url;
+
+use crate::line_protocol::Encoder;
+use crate::{Client, ErrorKind, Measurement, Result};
+
+/// The I/O-free part of a session, shared by the async and blocking ones: the encoded points
+/// and the autocommit rule.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    encoder: Encoder,
+    autocommit_every: Option<NonZeroUsize>,
+}
+
+impl Batch {
+    pub(crate) fn new(encoder: Encoder) -> Self {
+        Batch {
+            encoder,
+            autocommit_every: None,
+        }
+    }
+
+    /// Encodes `point` into the batch. Returns whether the batch is now due to be committed.
+    pub(crate) fn push<M: Measurement + ?Sized>(&mut self, point: &M) -> Result<bool> {
+        self.encoder.encode(point)?;
+        Ok(self
+            .autocommit_every
+            .is_some_and(|every| self.encoder.len() >= every.get()))
+    }
+
+    /// After a commit that failed: whether the points must stay for a later commit. They stay
+    /// after every failure except a partial write, where the server already stored every point
+    /// it could and the others would be refused again.
+    pub(crate) fn keep_after(kind: ErrorKind) -> bool {
+        kind != ErrorKind::PartialWrite
+    }
+
+    pub(crate) fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.encoder.clear();
+    }
+}
+
+/// Points of type `M` batched in memory and written together: the origin's `client.session()`.
+///
+/// [`write`](Session::write) only encodes the point into the session's buffer (a point that
+/// cannot be represented is refused right there, and nothing buffered is touched);
+/// [`commit`](Session::commit) sends everything buffered in one request. With
+/// [`autocommit_every(n)`](Session::autocommit_every), the write that brings the buffer to `n`
+/// points commits it. The retention policy is session-wide.
+///
+/// A commit that fails keeps every point, so a later `commit` retries them (retrying is safe:
+/// a point written twice, same series and time, overwrites itself). A session dropped with
+/// points not committed discards them, like a transaction never committed, and logs a warning
+/// with the count through `tracing`.
+///
+/// ```no_run
+/// # async fn demo() -> inflow::Result<()> {
+/// use inflow::{Client, Point};
+///
+/// let client = Client::new("http://username:pass@localhost:8086/databasename")?;
+/// let mut session = client.session::<Point>().autocommit_every(5);
+/// session.write(&Point::new("temperature").field("value", 23.1).timestamp_secs(1475848864)).await?;
+/// session.write(&Point::new("temperature").field("value", 25.0).timestamp_secs(1475849823)).await?;
+/// session.commit().await?;
+/// # Ok(()) }
+/// ```
+pub struct Session<M> {
+    client: Client,
+    url: Url,
+    retention_policy: Option<String>,
+    batch: Batch,
+    points: PhantomData<fn(&M)>,
+}
+
+const _: () = {
+    const fn sendable<T: Send>() {}
+    // Even for a point type that is not `Sync`.
+    sendable::<Session<std::cell::Cell<u8>>>();
+};
+
+impl<M> fmt::Debug for Session<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("measurement", &std::any::type_name::<M>())
+            .field("database", &self.client.database())
+            .field("retention_policy", &self.retention_policy)
+            .field("autocommit_every", &self.batch.autocommit_every)
+            .field("points", &self.batch.encoder.len())
+            .field("bytes", &self.batch.encoder.as_bytes().len())
+            .finish()
+    }
+}
+
+impl<M: Measurement> Session<M> {
+    pub(crate) fn new(client: Client) -> Self {
+        let retention_policy = client.retention_policy().map(str::to_owned);
+        Session {
+            url: client.write_url(None),
+            batch: Batch::new(Encoder::new(client.precision())),
+            client,
+            retention_policy,
+            points: PhantomData,
+        }
+    }
+
+    /// Commits automatically on the write that brings the buffer to `every` points (with 5, the
+    /// fifth write sends). 0 turns autocommit off, the default.
+    #[must_use]
+    pub fn autocommit_every(mut self, every: usize) -> Self {
+        self.batch.autocommit_every = NonZeroUsize::new(every);
+        self
+    }
+
+    /// Writes this session's points to `retention_policy` instead of the client's.
+    #[must_use]
+    pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
+        let retention_policy = retention_policy.into();
+        self.url = self.client.write_url(Some(&retention_policy));
+        self.retention_policy = Some(retention_policy);
+        self
+    }
+
+    /// Buffers `point`, then commits if autocommit is due.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPoint`] when the point cannot be represented: it is not buffered and
+    /// the buffer is untouched. When the point was buffered but the autocommit failed, the
+    /// commit's error: every point, this one included, stays buffered for the next commit
+    /// (the next write tries again).
+    pub async fn write(&mut self, point: &M) -> Result<()> {
+        if self.batch.push(point)? {
+            self.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends every buffered point in one request. With nothing buffered, sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// The server's refusal, a timeout or a transport error. The points stay buffered for a
+    /// later commit, except after a [`PartialWrite`](ErrorKind::PartialWrite): the server then
+    /// stored every point it could, and the buffer is cleared.
+    pub async fn commit(&mut self) -> Result<()> {
+        match self.client.send(&self.url, self.batch.encoder()).await {
+            Ok(()) => {
+                self.batch.clear();
+                Ok(())
+            }
+            Err(err) => {
+                if !Batch::keep_after(err.kind()) {
+                    self.batch.clear();
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs `body` with this session, then commits what is buffered: the origin's context
+    /// manager.
+    ///
+    /// The commit happens whether `body` succeeds or fails, as the origin's does, so the points
+    /// written before a failure are not lost. If `body` failed, its error is returned; if the
+    /// commit failed as well, the points it could not send are discarded with a warning (the
+    /// session ends with the scope): use [`commit`](Self::commit) directly to retry instead.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: inflow::Client) -> inflow::Result<()> {
+    /// use inflow::Point;
+    ///
+    /// client
+    ///     .session::<Point>()
+    ///     .retention_policy("rp_four_weeks")
+    ///     .scope(async |session| {
+    ///         session.write(&Point::new("temperature").field("value", 23.1)).await
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The error of `body`, or else of the final commit.
+    pub async fn scope<T>(mut self, body: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let outcome = body(&mut self).await;
+        let committed = self.commit().await;
+        finish_scope(outcome, committed)
+    }
+
+    /// The number of points buffered.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.batch.encoder().len()
+    }
+
+    /// Whether no point is buffered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.batch.encoder().is_empty()
+    }
+
+    /// The size of the buffered line protocol, in bytes.
+    #[must_use]
+    pub fn buffered_bytes(&self) -> usize {
+        self.batch.encoder().as_bytes().len()
+    }
+
+    /// The retention policy this session writes to, if not the database's default.
+    #[must_use]
+    pub fn retention_policy_name(&self) -> Option<&str> {
+        self.retention_policy.as_deref()
+    }
+
+    /// Throws the buffered points away without sending them; returns how many there were.
+    pub fn discard(&mut self) -> usize {
+        let discarded = self.len();
+        self.batch.clear();
+        discarded
+    }
+}
+
+/// The result of a scope: the body's error first, then the commit's.
+pub(crate) fn finish_scope<T>(outcome: Result<T>, committed: Result<()>) -> Result<T> {
+    match (outcome, committed) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(commit)) => Err(commit),
+        (Err(body), Ok(())) => Err(body),
+        (Err(body), Err(commit)) => {
+            tracing::warn!(error = %commit, "the commit at the end of a failed session scope failed too");
+            Err(body)
+        }
+    }
+}
+
+impl<M> Drop for Session<M> {
+    fn drop(&mut self) {
+        let points = self.batch.encoder().len();
+        if points > 0 {
+            tracing::warn!(
+                points,
+                database = %self.client.database(),
+                measurement = std::any::type_name::<M>(),
+                "a session was dropped with {points} uncommitted points; they are discarded"
+            );
+        }
+    }
+}
