@@ -184,6 +184,15 @@ impl Client {
         self.runtime.block_on(self.inner.write_all(points))
     }
 
+    /// See [`inflow::Client::write_line_protocol`](crate::Client::write_line_protocol).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn write_line_protocol(&self, body: &str) -> Result<()> {
+        self.runtime.block_on(self.inner.write_line_protocol(body))
+    }
+
     /// See [`inflow::Client::session`](crate::Client::session).
     pub fn session<M: Measurement>(&self) -> Session<M> {
         Session {

@@ -307,6 +307,20 @@ impl Client {
         self.send(&self.write_url(None), &encoder).await
     }
 
+    /// Sends line protocol encoded elsewhere (by Telegraf, say) as it is, in one request, at the
+    /// client's precision. Nothing is checked: the server's verdict comes back as the error.
+    ///
+    /// # Errors
+    ///
+    /// The server's refusal (for text it cannot parse, [`ErrorKind::WriteFailed`], or
+    /// [`ErrorKind::PartialWrite`] when some lines were written), a timeout or a transport
+    /// error.
+    pub async fn write_line_protocol(&self, body: &str) -> Result<()> {
+        let lines = body.lines().filter(|line| !line.trim().is_empty()).count();
+        self.send_body(&self.write_url(None), body.as_bytes(), lines)
+            .await
+    }
+
     /// A session that batches points of type `M` until it is committed. The retention policy
     /// and autocommit are set on the session.
     pub fn session<M: Measurement>(&self) -> Session<M> {
@@ -377,7 +391,10 @@ impl Client {
         if encoder.is_empty() {
             return Ok(());
         }
-        let body = encoder.as_bytes();
+        self.send_body(url, encoder.as_bytes(), encoder.len()).await
+    }
+
+    async fn send_body(&self, url: &Url, body: &[u8], points: usize) -> Result<()> {
         let target = &self.shared.target;
         let span = tracing::debug_span!(
             "inflow.write",
@@ -387,7 +404,7 @@ impl Client {
                 .find(|(key, _)| key == "rp")
                 .map(|(_, rp)| rp.into_owned())
                 .unwrap_or_default(),
-            points = encoder.len(),
+            points,
             bytes = body.len(),
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
