@@ -10,4 +10,5 @@ fn ui() {
     cases.compile_fail("ui/attr/*.rs");
     cases.compile_fail("ui/keys/*.rs");
     cases.compile_fail("ui/types/*.rs");
+    cases.compile_fail("ui/session/*.rs");
 }
