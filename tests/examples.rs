@@ -1,0 +1,221 @@
+//! Every example of `examples/` runs against the real server, and what it wrote is read back.
+//! The example files are compiled into this test as they are, so the code tested is the code
+//! a user reads.
+
+#![allow(dead_code, unreachable_pub)]
+
+use chrono::{TimeZone, Utc};
+use inflow_tests::server::{self, Database, Row};
+
+#[path = "../examples/demo.rs"]
+mod demo;
+#[path = "../examples/session_autocommit.rs"]
+mod session_autocommit;
+#[path = "../examples/session_commit.rs"]
+mod session_commit;
+#[path = "../examples/session_retention_policy.rs"]
+mod session_retention_policy;
+#[path = "../examples/session_scope.rs"]
+mod session_scope;
+#[path = "../examples/write_precision.rs"]
+mod write_precision;
+#[path = "../examples/write_retention_policy.rs"]
+mod write_retention_policy;
+#[path = "../examples/write_several_values.rs"]
+mod write_several_values;
+#[path = "../examples/write_single.rs"]
+mod write_single;
+#[path = "../examples/write_tags.rs"]
+mod write_tags;
+#[path = "../examples/write_timeout.rs"]
+mod write_timeout;
+
+fn rows(db: &Database, retention_policy: Option<&str>) -> Vec<Row> {
+    db.rows(retention_policy, "temperature")
+}
+
+fn seconds(row: &Row) -> i64 {
+    row["time"].as_i64().unwrap() / 1_000_000_000
+}
+
+fn value_and_seconds(rows: &[Row]) -> Vec<(f64, i64)> {
+    rows.iter()
+        .map(|row| (row["value"].as_f64().unwrap(), seconds(row)))
+        .collect()
+}
+
+fn four_weeks(db: &Database) {
+    let _ = db.query(&format!(
+        "CREATE RETENTION POLICY \"rp_four_weeks\" ON \"{}\" DURATION 4w REPLICATION 1",
+        db.name()
+    ));
+}
+
+#[tokio::test]
+async fn seed_commit() {
+    let db = server::server().database("ex_commit");
+    let written = session_commit::run(&db.url()).await.unwrap();
+    let expected: Vec<(f64, i64)> = written
+        .iter()
+        .map(|t| (t.value, t.timestamp.value()))
+        .collect();
+    assert_eq!(value_and_seconds(&rows(&db, None)), expected);
+    assert_eq!(expected.len(), 2);
+}
+
+#[tokio::test]
+async fn seed_context_manager() {
+    let db = server::server().database("ex_scope");
+    let written = session_scope::run(&db.url()).await.unwrap();
+    let expected: Vec<(f64, i64)> = written
+        .iter()
+        .map(|t| (t.value, t.timestamp.value()))
+        .collect();
+    assert_eq!(value_and_seconds(&rows(&db, None)), expected);
+}
+
+#[tokio::test]
+async fn seed_autocommit() {
+    let db = server::server().database("ex_autocommit");
+    let written = session_autocommit::run(&db.url()).await.unwrap();
+    let expected: Vec<(f64, i64)> = written
+        .iter()
+        .map(|t| (t.value, t.timestamp.value()))
+        .collect();
+    assert_eq!(value_and_seconds(&rows(&db, None)), expected);
+    assert_eq!(expected.len(), 5);
+}
+
+#[tokio::test]
+async fn seed_retention_policy() {
+    let db = server::server().database("ex_rp");
+    four_weeks(&db);
+    let written = session_retention_policy::run(&db.url()).await.unwrap();
+    let stored = rows(&db, Some("rp_four_weeks"));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["value"], written[0].value);
+    let nanos = written[0].timestamp.timestamp_nanos_opt().unwrap();
+    assert_eq!(stored[0]["time"], nanos);
+    assert!(rows(&db, Some("autogen")).is_empty());
+}
+
+#[tokio::test]
+async fn write_single_is_stamped_now() {
+    let db = server::server().database("ex_single");
+    let before = Utc::now().timestamp_nanos_opt().unwrap();
+    let written = write_single::run(&db.url()).await.unwrap();
+    let after = Utc::now().timestamp_nanos_opt().unwrap();
+    let stored = rows(&db, None);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["value"], written.value);
+    assert!((before..=after).contains(&stored[0]["time"].as_i64().unwrap()));
+}
+
+#[tokio::test]
+async fn write_with_tags() {
+    let db = server::server().database("ex_tags");
+    let written = write_tags::run(&db.url()).await.unwrap();
+    let stored = rows(&db, None);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["location"], written.location.as_str());
+    assert_eq!(stored[0]["sensor_type"], written.sensor_type.as_str());
+    assert_eq!(
+        (stored[0]["value"].as_f64().unwrap(), seconds(&stored[0])),
+        (written.value, written.timestamp.value())
+    );
+}
+
+#[tokio::test]
+async fn write_several_values_in_one_request() {
+    let db = server::server().database("ex_several");
+    let written = write_several_values::run(&db.url()).await.unwrap();
+    let stored: Vec<(f64, f64, i64)> = rows(&db, None)
+        .iter()
+        .map(|row| {
+            (
+                row["lower_sensor"].as_f64().unwrap(),
+                row["upper_sensor"].as_f64().unwrap(),
+                seconds(row),
+            )
+        })
+        .collect();
+    let expected: Vec<(f64, f64, i64)> = written
+        .iter()
+        .map(|t| (t.lower_sensor, t.upper_sensor, t.timestamp.value()))
+        .collect();
+    assert_eq!(stored, expected);
+}
+
+#[tokio::test]
+async fn write_to_a_retention_policy() {
+    let db = server::server().database("ex_write_rp");
+    four_weeks(&db);
+    let written = write_retention_policy::run(&db.url()).await.unwrap();
+    let stored = rows(&db, Some("rp_four_weeks"));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0]["time"],
+        written.timestamp.timestamp_nanos_opt().unwrap()
+    );
+    assert!(rows(&db, Some("autogen")).is_empty());
+}
+
+#[tokio::test]
+async fn write_with_second_precision() {
+    let db = server::server().database("ex_precision");
+    let written = write_precision::run(&db.url()).await.unwrap();
+    let stored = rows(&db, None);
+    assert_eq!(stored.len(), 1);
+    // 1475848864.75 s is stored at 1475848864 s: truncated to the precision.
+    assert_eq!(
+        stored[0]["time"],
+        written.timestamp.timestamp() * 1_000_000_000
+    );
+    assert_eq!(stored[0]["time"], 1_475_848_864_000_000_000_i64);
+}
+
+#[tokio::test]
+async fn write_with_a_timeout() {
+    let db = server::server().database("ex_timeout");
+    let written = write_timeout::run(&db.url()).await.unwrap();
+    assert_eq!(
+        value_and_seconds(&rows(&db, None)),
+        vec![(written.value, written.timestamp.value())]
+    );
+}
+
+#[tokio::test]
+async fn the_demo_writes_and_reads_back_every_reading() {
+    let db = server::server().database("ex_demo");
+    let written = demo::write(&db.url()).await.unwrap();
+    let mut stored: Vec<(String, f64, Option<f64>, i64)> = rows(&db, None)
+        .iter()
+        .map(|row| {
+            (
+                row["location"].as_str().unwrap().to_owned(),
+                row["value"].as_f64().unwrap(),
+                row.get("upper_sensor").and_then(serde_json::Value::as_f64),
+                row["time"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, f64, Option<f64>, i64)> = written
+        .iter()
+        .map(|r| {
+            (
+                r.location.clone(),
+                r.value,
+                r.upper,
+                r.time.timestamp_nanos_opt().unwrap(),
+            )
+        })
+        .collect();
+    stored.sort_by(|a, b| (a.3, &a.0).cmp(&(b.3, &b.0)));
+    expected.sort_by(|a, b| (a.3, &a.0).cmp(&(b.3, &b.0)));
+    assert_eq!(stored, expected);
+    assert_eq!(stored.len(), 16);
+    assert_eq!(
+        Utc.timestamp_nanos(stored[0].3).to_rfc3339(),
+        "2016-10-07T00:00:00+00:00"
+    );
+}
