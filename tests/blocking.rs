@@ -250,3 +250,64 @@ fn calling_the_blocking_client_inside_an_async_runtime_panics_as_documented() {
         let _ = client.ping();
     });
 }
+
+#[test]
+fn partial_writes_type_conflicts_forbidden_users_and_timeouts() {
+    let db = server::server().database("b_partial");
+    let client = Client::new(&db.url()).unwrap();
+    client
+        .write(&Point::new("typed").field("f", 1.5).timestamp_nanos(1))
+        .unwrap();
+    let err = client
+        .write_all([
+            Point::new("typed").field("f", "text").timestamp_nanos(2),
+            Point::new("typed").field("f", 2.5).timestamp_nanos(3),
+        ])
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.dropped()),
+        (ErrorKind::PartialWrite, Some(1))
+    );
+    assert!(
+        err.message()
+            .starts_with("partial write: field type conflict"),
+        "{err}"
+    );
+    assert_eq!(db.rows(None, "typed").len(), 2);
+
+    let auth = server::auth_server();
+    let adb = auth.database("b_forbidden");
+    let reader = format!("reader_{}", adb.name());
+    let _ = auth.post_query(
+        None,
+        &format!("CREATE USER \"{reader}\" WITH PASSWORD 'ro-pw'"),
+    );
+    let _ = auth.post_query(
+        None,
+        &format!("GRANT READ ON \"{}\" TO \"{reader}\"", adb.name()),
+    );
+    let err = Client::new(&auth.url_as(&reader, "ro-pw", adb.name()))
+        .unwrap()
+        .write(&Reading::sample(0))
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.status()),
+        (ErrorKind::Forbidden, Some(403))
+    );
+    let _ = auth.post_query(None, &format!("DROP USER \"{reader}\""));
+
+    // A server that accepts the connection and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(5));
+        drop(held);
+    });
+    let client = Client::builder(format!("http://{address}/db"))
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.write(&Reading::sample(0)).unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+}

@@ -22,7 +22,8 @@ use crate::{Error, ErrorKind, Measurement, Precision, Result};
 /// one client can serve a whole program.
 ///
 /// ```no_run
-/// # async fn demo() -> inflow::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> inflow::Result<()> {
 /// use inflow::{Client, Point};
 ///
 /// let client = Client::new("http://user:pass@localhost:8086/databasename")?;
@@ -259,7 +260,10 @@ impl Client {
     /// origin's `Client.write(..., retention_policy=...)`.
     ///
     /// ```no_run
-    /// # async fn demo(client: inflow::Client, point: inflow::Point) -> inflow::Result<()> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> inflow::Result<()> {
+    /// # let client = inflow::Client::new("http://localhost:8086/db")?;
+    /// # let point = inflow::Point::new("m").field("f", 1);
     /// client.with_retention_policy("rp_four_weeks").write(&point).await?;
     /// # Ok(()) }
     /// ```

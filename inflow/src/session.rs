@@ -63,7 +63,8 @@ impl Batch {
 /// with the count through `tracing`.
 ///
 /// ```no_run
-/// # async fn demo() -> inflow::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> inflow::Result<()> {
 /// use inflow::{Client, Point};
 ///
 /// let client = Client::new("http://username:pass@localhost:8086/databasename")?;
@@ -175,7 +176,9 @@ impl<M: Measurement> Session<M> {
     /// session ends with the scope): use [`commit`](Self::commit) directly to retry instead.
     ///
     /// ```no_run
-    /// # async fn demo(client: inflow::Client) -> inflow::Result<()> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> inflow::Result<()> {
+    /// # let client = inflow::Client::new("http://localhost:8086/db")?;
     /// use inflow::Point;
     ///
     /// client
