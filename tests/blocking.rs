@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use inflow::blocking::{Client, Session};
-use inflow::{ErrorKind, Point, Precision};
+use inflow::{Consistency, ErrorKind, Point, Precision};
 use inflow_tests::domain::{Reading, readings};
 use inflow_tests::logs::Captured;
 use inflow_tests::server::{self, ADMIN_PASSWORD, Server};
@@ -121,6 +121,21 @@ fn with_session_and_scope_commit_at_the_end_with_the_session_retention_policy() 
         .unwrap();
     assert_eq!(db.rows(Some("rp_four_weeks"), "temperature").len(), 2);
     assert_eq!(db.rows(Some("autogen"), "temperature").len(), 3);
+}
+
+#[test]
+fn consistency_and_ping() {
+    let db = server::server().database("b_consistency");
+    let client = Client::builder(db.url())
+        .consistency(Consistency::Quorum)
+        .build()
+        .unwrap();
+    assert!(client.ping().unwrap().starts_with("1."));
+    client.write(&Reading::sample(0)).unwrap();
+    assert_eq!(
+        readings(&db.rows(None, "temperature")),
+        vec![Reading::sample(0)]
+    );
 }
 
 #[test]

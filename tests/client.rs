@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use inflow::{Client, EpochTime, ErrorKind, Point, Precision};
+use inflow::{Client, Consistency, EpochTime, ErrorKind, Point, Precision};
 use inflow_tests::domain::{Reading, readings};
 use inflow_tests::logs::Captured;
 use inflow_tests::server::{self, ADMIN_PASSWORD, ADMIN_USER, Server};
@@ -627,6 +627,30 @@ async fn bad_urls_and_options_are_configuration_errors() {
         .build()
         .unwrap_err();
     assert!(err.is_invalid_config());
+}
+
+#[tokio::test]
+async fn every_consistency_level_is_accepted_by_the_server() {
+    let db = server::server().database("consistency");
+    for (i, consistency) in [
+        Consistency::Any,
+        Consistency::One,
+        Consistency::Quorum,
+        Consistency::All,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let client = Client::builder(db.url())
+            .consistency(consistency)
+            .build()
+            .unwrap();
+        client
+            .write(&Reading::sample(u32::try_from(i).unwrap()))
+            .await
+            .unwrap();
+    }
+    assert_eq!(readings(&db.rows(None, "temperature")), samples(0..4));
 }
 
 #[tokio::test]
