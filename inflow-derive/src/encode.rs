@@ -34,6 +34,17 @@ fn fallback_impl(input: &DeriveInput) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
+            impl #impl_generics ::inflow::FromRow for #ident #ty_generics #where_clause {
+                const COLUMNS: &'static [::inflow::query::Column] = &[];
+
+                fn from_row(
+                    _: &::inflow::query::Row<'_>,
+                ) -> ::inflow::__private::Result<Self, ::inflow::Error> {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
             impl #impl_generics ::inflow::Measurement for #ident #ty_generics #where_clause {
                 const SCHEMA: ::inflow::__private::Option<::inflow::Schema> = ::inflow::__private::None;
 
@@ -112,8 +123,12 @@ fn measurement_impl(container: &Container<'_>) -> TokenStream {
         }
     });
 
+    let from_row = crate::decode::from_row_impl(container);
+
     quote! {
         const _: () = {
+            #from_row
+
             #[automatically_derived]
             impl #impl_generics ::inflow::Measurement for #ident #ty_generics #where_clause {
                 const SCHEMA: ::inflow::__private::Option<::inflow::Schema> =

@@ -32,15 +32,15 @@ use crate::{Error, ErrorKind, Measurement, Precision, Result};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    shared: Arc<Shared>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) shared: Arc<Shared>,
 }
 
 #[derive(Debug)]
-struct Shared {
-    target: Target,
-    write: WriteOptions,
-    timeout: Duration,
+pub(crate) struct Shared {
+    pub(crate) target: Target,
+    pub(crate) write: WriteOptions,
+    pub(crate) timeout: Duration,
 }
 
 const _: () = {
@@ -174,6 +174,7 @@ impl<C> ClientBuilder<C> {
         }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
+            .read_timeout(self.timeout)
             .user_agent(concat!("inflow/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|err| {

@@ -33,8 +33,14 @@ pub enum ErrorKind {
     /// The server refused the write as a whole (another HTTP 4xx, e.g. no line could be
     /// parsed, or the body is too large).
     WriteFailed,
-    /// A query failed.
+    /// A query failed: the server refused it (a parse error, HTTP 400) or one of its statements
+    /// failed (in an HTTP 200 answer; the message names the statement).
     QueryFailed,
+    /// A query is invalid before it is sent (a parameter that cannot be bound, an empty query).
+    InvalidQuery,
+    /// A row could not be decoded into the requested type; the message names the column, the
+    /// row and the expected type.
+    Decode,
     /// The server failed (HTTP 5xx); the request may succeed later.
     Server,
     /// The request did not complete within the configured timeout.
@@ -56,6 +62,8 @@ impl ErrorKind {
             ErrorKind::PartialWrite => "partial write",
             ErrorKind::WriteFailed => "write failed",
             ErrorKind::QueryFailed => "query failed",
+            ErrorKind::InvalidQuery => "invalid query",
+            ErrorKind::Decode => "cannot decode",
             ErrorKind::Server => "server error",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",

@@ -15,6 +15,7 @@ pub mod line_protocol;
 mod measurement;
 mod point;
 mod precision;
+pub mod query;
 mod response;
 mod session;
 mod timestamp;
@@ -26,6 +27,7 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{Measurement, Schema};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
+pub use crate::query::{FromRow, Query};
 pub use crate::session::Session;
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
@@ -41,6 +43,7 @@ pub use inflow_derive::Measurement;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::line_protocol::{EncodeError, Line, StaticKey};
+    pub use core::default::Default;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive::str;
     pub use core::result::Result::{self, Ok};

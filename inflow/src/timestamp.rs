@@ -86,7 +86,10 @@ impl<T: Timestamp + ?Sized> Timestamp for &T {
 /// assert_eq!(EpochTime::seconds(1475848864).unix_nanos(), Some(1_475_848_864_000_000_000));
 /// assert_eq!(EpochTime::new(-2, Precision::Hours).unix_nanos(), Some(-7_200_000_000_000));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Two `EpochTime`s are equal when they name the same instant, whatever their units:
+/// `EpochTime::seconds(1) == EpochTime::millis(1000)`.
+#[derive(Debug, Clone, Copy)]
 pub struct EpochTime {
     value: i64,
     unit: Precision,
@@ -133,6 +136,20 @@ impl EpochTime {
     #[must_use]
     pub const fn unit(self) -> Precision {
         self.unit
+    }
+}
+
+impl PartialEq for EpochTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.unix_nanos() == other.unix_nanos()
+    }
+}
+
+impl Eq for EpochTime {}
+
+impl std::hash::Hash for EpochTime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.unix_nanos().hash(state);
     }
 }
 

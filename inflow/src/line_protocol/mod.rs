@@ -68,7 +68,7 @@ mod escape;
 
 use std::time::SystemTime;
 
-use self::error::excerpt;
+pub(crate) use self::error::excerpt;
 pub use self::error::{Element, EncodeError, EncodeErrorKind};
 use crate::timestamp::{Timestamp, system_time_nanos};
 use crate::{Measurement, Precision};

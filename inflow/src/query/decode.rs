@@ -1,0 +1,458 @@
+//! Typed decoding of query rows into derived structs: the read half of `#[derive(Measurement)]`.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::Series;
+use crate::{EpochTime, Error, ErrorKind, Precision, Result, Value};
+
+/// A type whose values can be read back from query rows: what `query_as` and `query_stream`
+/// decode into.
+///
+/// `#[derive(Measurement)]` implements it: each tag is read from the series' `GROUP BY` tags
+/// or from a column of its key, each field from the column of its key (renames honoured), the
+/// timestamp from `time`, and skipped fields are `Default::default()`. A struct that borrows
+/// (`&'a str`) cannot be built from a query: using it with `query_as` is a compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from query rows",
+    label = "not decodable from a query",
+    note = "derive it with `#[derive(inflow::Measurement)]` on a struct whose fields own their data (String, not &str)"
+)]
+pub trait FromRow: Sized {
+    /// The tag and field keys the type reads, in the order its decoder asks for them.
+    #[doc(hidden)]
+    const COLUMNS: &'static [Column];
+
+    /// Builds a value from one row.
+    ///
+    /// # Errors
+    ///
+    /// When a column is missing, `null` for a type that is not an `Option`, or of another type.
+    #[doc(hidden)]
+    fn from_row(row: &Row<'_>) -> Result<Self>;
+}
+
+/// A key a decoder reads. Generated code builds these.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The key on the wire.
+    pub key: &'static str,
+    /// Whether it is a tag (read from the series' tags first) or a field.
+    pub tag: bool,
+}
+
+/// Where each key of a type is found in one series: computed once per series.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Plan<'s> {
+    series: &'s Series,
+    sources: Vec<Source<'s>>,
+    time: Option<usize>,
+    epoch: Option<Precision>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Source<'s> {
+    Column(usize),
+    Tag(&'s str),
+    Missing,
+}
+
+impl<'s> Plan<'s> {
+    /// The plan for decoding `series` into `M`, whose times are in `epoch` (or RFC 3339 text).
+    pub(crate) fn new<M: FromRow>(series: &'s Series, epoch: Option<Precision>) -> Self {
+        let sources = M::COLUMNS
+            .iter()
+            .map(|column| {
+                let tag = column.tag.then(|| series.tags().get(column.key)).flatten();
+                match (tag, series.column(column.key)) {
+                    (Some(value), _) => Source::Tag(value),
+                    (None, Some(index)) => Source::Column(index),
+                    (None, None) => Source::Missing,
+                }
+            })
+            .collect();
+        Plan {
+            series,
+            sources,
+            time: series.column("time"),
+            epoch,
+        }
+    }
+
+    /// Decodes row `index` of the series.
+    pub(crate) fn decode<M: FromRow>(&self, index: usize) -> Result<M> {
+        M::from_row(&Row {
+            plan: self,
+            index,
+            keys: M::COLUMNS,
+        })
+    }
+}
+
+/// One row being decoded: what generated decoders read from.
+#[derive(Debug)]
+pub struct Row<'r> {
+    plan: &'r Plan<'r>,
+    index: usize,
+    keys: &'static [Column],
+}
+
+/// A borrowed view of one value: a tag's text or a column's value.
+enum Found<'r> {
+    Text(&'r str),
+    Value(&'r Value),
+    Absent,
+}
+
+impl Row<'_> {
+    fn found(&self, position: usize) -> Found<'_> {
+        match self.plan.sources[position] {
+            Source::Tag(text) => Found::Text(text),
+            Source::Column(column) => self.plan.series.rows()[self.index]
+                .get(column)
+                .and_then(Option::as_ref)
+                .map_or(Found::Absent, Found::Value),
+            Source::Missing => Found::Absent,
+        }
+    }
+
+    fn error(&self, column: &str, problem: &str, expected: &str) -> Error {
+        Error::new(
+            ErrorKind::Decode,
+            format!(
+                "cannot decode row {} of series {:?}: column {column:?} {problem}, expected {expected}",
+                self.index,
+                self.plan.series.name()
+            ),
+        )
+    }
+
+    /// Decodes the field at `position` of the type's keys.
+    ///
+    /// # Errors
+    ///
+    /// When it is missing for a non-`Option` type, or of another type.
+    #[doc(hidden)]
+    pub fn field<T: FromFieldValue>(&self, position: usize) -> Result<T> {
+        let key = self.keys[position].key;
+        let value = match self.found(position) {
+            Found::Value(value) => Some(value),
+            Found::Text(_) => return Err(self.error(key, "is a tag", T::EXPECTED)),
+            Found::Absent => None,
+        };
+        T::from_field_value(value).map_err(|problem| self.error(key, &problem, T::EXPECTED))
+    }
+
+    /// Decodes the tag at `position` of the type's keys.
+    ///
+    /// # Errors
+    ///
+    /// When it is missing for a non-`Option` type, or not text.
+    #[doc(hidden)]
+    pub fn tag<T: FromTagValue>(&self, position: usize) -> Result<T> {
+        let key = self.keys[position].key;
+        let text = match self.found(position) {
+            Found::Text(text) => Some(text),
+            Found::Value(Value::String(text)) => Some(text.as_str()),
+            Found::Value(other) => {
+                return Err(self.error(key, &format!("holds {}", describe(other)), T::EXPECTED));
+            }
+            Found::Absent => None,
+        };
+        T::from_tag_value(text.filter(|text| !text.is_empty()))
+            .map_err(|problem| self.error(key, &problem, T::EXPECTED))
+    }
+
+    /// Decodes the `time` column.
+    ///
+    /// # Errors
+    ///
+    /// When it is missing for a non-`Option` type, or not a time.
+    #[doc(hidden)]
+    pub fn time<T: FromTimestamp>(&self) -> Result<T> {
+        let value = self
+            .plan
+            .time
+            .and_then(|column| self.plan.series.rows()[self.index].get(column))
+            .and_then(Option::as_ref);
+        let nanos = match value {
+            None => None,
+            Some(Value::String(text)) => Some(
+                DateTime::parse_from_rfc3339(text)
+                    .map_err(|_| self.error("time", &format!("holds {text:?}"), T::EXPECTED))
+                    .map(|time| {
+                        i128::from(time.timestamp()) * 1_000_000_000
+                            + i128::from(time.timestamp_subsec_nanos())
+                    })?,
+            ),
+            Some(Value::Integer(units)) => Some(
+                self.plan
+                    .epoch
+                    .unwrap_or(Precision::Nanoseconds)
+                    .to_nanos(i128::from(*units)),
+            ),
+            Some(other) => {
+                return Err(self.error("time", &format!("holds {}", describe(other)), T::EXPECTED));
+            }
+        };
+        T::from_unix_nanos(nanos).map_err(|problem| self.error("time", &problem, T::EXPECTED))
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Float(f) => format!("the float {f}"),
+        Value::Integer(i) => format!("the integer {i}"),
+        Value::Unsigned(u) => format!("the integer {u}"),
+        Value::Boolean(b) => format!("the boolean {b}"),
+        Value::String(s) => format!("the string {:?}", crate::line_protocol::excerpt(s)),
+    }
+}
+
+/// A type a field can be read back into from a query: the decode side of
+/// [`FieldValue`](crate::FieldValue).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a query result",
+    label = "not decodable from a field value",
+    note = "query_as builds owned values: use f64, f32, an integer type, bool, String, Box<str>, Arc<str>, Rc<str>, Cow<str>, or Option of them (not a reference such as &str)"
+)]
+pub trait FromFieldValue: Sized {
+    /// What the type expects, for error messages.
+    const EXPECTED: &'static str;
+
+    /// Converts a value (`None` when the column is missing or `null`).
+    ///
+    /// # Errors
+    ///
+    /// Why the value does not fit, as the end of a sentence ("holds the string \"x\"").
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String>;
+}
+
+/// A type a tag can be read back into from a query: the decode side of
+/// [`TagValue`](crate::TagValue).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a query result",
+    label = "not decodable from a tag value",
+    note = "query_as builds owned values: use String, Box<str>, Arc<str>, Rc<str>, Cow<str>, or Option of them (not a reference such as &str), or implement `inflow::query::FromTagValue`"
+)]
+pub trait FromTagValue: Sized {
+    /// What the type expects, for error messages.
+    const EXPECTED: &'static str;
+
+    /// Converts a tag's text (`None` when the tag is missing or empty).
+    ///
+    /// # Errors
+    ///
+    /// Why the text does not fit, as the end of a sentence.
+    fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String>;
+}
+
+/// A type a timestamp can be read back into from a query: the decode side of
+/// [`Timestamp`](crate::Timestamp).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a query's time",
+    label = "not decodable from a time",
+    note = "supported: chrono::DateTime<Utc>, DateTime<FixedOffset>, SystemTime, inflow::EpochTime, and Option of each"
+)]
+pub trait FromTimestamp: Sized {
+    /// What the type expects, for error messages.
+    const EXPECTED: &'static str;
+
+    /// Converts nanoseconds since the Unix epoch (`None` when there is no time).
+    ///
+    /// # Errors
+    ///
+    /// Why the time does not fit, as the end of a sentence.
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String>;
+}
+
+const MISSING: &str = "is missing or null";
+
+fn required<T>(value: Option<T>) -> std::result::Result<T, String> {
+    value.ok_or_else(|| MISSING.to_owned())
+}
+
+impl FromFieldValue for f64 {
+    const EXPECTED: &'static str = "f64";
+
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+        const EXACT: i64 = 1 << 53;
+        match required(value)? {
+            Value::Float(f) => Ok(*f),
+            // JSON prints integral floats as integers (facts §5.3); integers convert where exact.
+            Value::Integer(i) if (-EXACT..=EXACT).contains(i) => Ok(*i as f64),
+            other => Err(format!("holds {}", describe(other))),
+        }
+    }
+}
+
+impl FromFieldValue for f32 {
+    const EXPECTED: &'static str = "f32";
+
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+        let wide = f64::from_field_value(value)?;
+        #[allow(clippy::cast_possible_truncation)]
+        // nearest f32: exact for values written from an f32
+        let narrow = wide as f32;
+        if narrow.is_finite() {
+            Ok(narrow)
+        } else {
+            Err(format!("holds {wide}, beyond f32"))
+        }
+    }
+}
+
+macro_rules! from_integer {
+    ($($ty:ty),*) => {$(
+        impl FromFieldValue for $ty {
+            const EXPECTED: &'static str = stringify!($ty);
+
+            fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+                let fits = |n: &dyn std::fmt::Display| format!("holds {n}, which does not fit {}", stringify!($ty));
+                match required(value)? {
+                    Value::Integer(i) => <$ty>::try_from(*i).map_err(|_| fits(i)),
+                    Value::Unsigned(u) => <$ty>::try_from(*u).map_err(|_| fits(u)),
+                    other => Err(format!("holds {}", describe(other))),
+                }
+            }
+        }
+    )*};
+}
+
+from_integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl FromFieldValue for bool {
+    const EXPECTED: &'static str = "bool";
+
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+        match required(value)? {
+            Value::Boolean(b) => Ok(*b),
+            other => Err(format!("holds {}", describe(other))),
+        }
+    }
+}
+
+impl FromFieldValue for Value {
+    const EXPECTED: &'static str = "a value";
+
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+        required(value).cloned()
+    }
+}
+
+impl<T: FromFieldValue> FromFieldValue for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+        value
+            .map(|value| T::from_field_value(Some(value)))
+            .transpose()
+    }
+}
+
+impl<T: FromTagValue> FromTagValue for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
+        text.map(|text| T::from_tag_value(Some(text))).transpose()
+    }
+}
+
+impl<T: FromTimestamp> FromTimestamp for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        nanos
+            .map(|nanos| T::from_unix_nanos(Some(nanos)))
+            .transpose()
+    }
+}
+
+/// String types read both fields (string values) and tags.
+macro_rules! from_text {
+    ($($ty:ty => $convert:expr),* $(,)?) => {$(
+        impl FromFieldValue for $ty {
+            const EXPECTED: &'static str = "a string";
+
+            fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+                match required(value)? {
+                    Value::String(text) => Ok($convert(text.as_str())),
+                    other => Err(format!("holds {}", describe(other))),
+                }
+            }
+        }
+
+        impl FromTagValue for $ty {
+            const EXPECTED: &'static str = "a string";
+
+            fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
+                required(text).map($convert)
+            }
+        }
+    )*};
+}
+
+from_text! {
+    String => str::to_owned,
+    Box<str> => Box::from,
+    Rc<str> => Rc::from,
+    Arc<str> => Arc::from,
+    Cow<'_, str> => |text: &str| Cow::Owned(text.to_owned()),
+}
+
+fn utc(nanos: i128) -> std::result::Result<DateTime<Utc>, String> {
+    let seconds =
+        i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(|_| "is out of range".to_owned())?;
+    let subsec =
+        u32::try_from(nanos.rem_euclid(1_000_000_000)).map_err(|_| "is out of range".to_owned())?;
+    DateTime::from_timestamp(seconds, subsec).ok_or_else(|| "is out of chrono's range".to_owned())
+}
+
+impl FromTimestamp for DateTime<Utc> {
+    const EXPECTED: &'static str = "DateTime<Utc>";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        utc(required(nanos)?)
+    }
+}
+
+impl FromTimestamp for DateTime<FixedOffset> {
+    const EXPECTED: &'static str = "DateTime<FixedOffset>";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        utc(required(nanos)?).map(|time| time.fixed_offset())
+    }
+}
+
+impl FromTimestamp for SystemTime {
+    const EXPECTED: &'static str = "SystemTime";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        let nanos = required(nanos)?;
+        let magnitude = Duration::from_nanos(
+            u64::try_from(nanos.unsigned_abs()).map_err(|_| "is out of range".to_owned())?,
+        );
+        if nanos >= 0 {
+            UNIX_EPOCH.checked_add(magnitude)
+        } else {
+            UNIX_EPOCH.checked_sub(magnitude)
+        }
+        .ok_or_else(|| "is out of SystemTime's range".to_owned())
+    }
+}
+
+impl FromTimestamp for EpochTime {
+    const EXPECTED: &'static str = "EpochTime";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        i64::try_from(required(nanos)?)
+            .map(EpochTime::nanos)
+            .map_err(|_| "is out of range".to_owned())
+    }
+}

@@ -1,0 +1,209 @@
+//! Queries: the [`Query`] builder with bound parameters, the raw results, typed decoding into
+//! derived structs, and quoting for InfluxQL text.
+//!
+//! `Client::query` returns one [`StatementResult`] per statement with its [`Series`] (name,
+//! tags, columns, rows); values keep their JSON types, integers exact as `i64`, `null` as
+//! `None`. `Client::query_as::<M>` decodes rows into `M` through the derive.
+//!
+//! # Several statements
+//!
+//! InfluxDB 1.x answers a query of several statements with one result per statement, but when
+//! a statement fails and more follow, its real error is replaced by `"not executed"` and the
+//! later results are dropped (facts §5.3). Send statements one by one when the error matters.
+
+mod decode;
+mod quote;
+mod request;
+mod results;
+pub(crate) mod scan;
+
+#[doc(hidden)]
+pub use self::decode::{Column, Plan};
+pub use self::decode::{FromFieldValue, FromRow, FromTagValue, FromTimestamp, Row};
+pub use self::quote::{qualified_measurement, quote_identifier, quote_string};
+pub use self::request::RowStream;
+pub use self::results::{Message, Series, StatementResult};
+
+use std::time::SystemTime;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+
+use crate::Precision;
+
+/// A query: InfluxQL text, bound parameters, and where and how to run it.
+///
+/// Values are best given as bound parameters (`$name` in the text): the server binds them as
+/// literals, so no value can change the statement (facts §5.6). Identifiers cannot be bound on
+/// every 1.x server; quote those with [`quote_identifier`].
+///
+/// ```
+/// use inflow::query::Query;
+///
+/// let query = Query::new("SELECT * FROM temperature WHERE location = $loc AND value > $min")
+///     .bind("loc", "groningen")
+///     .bind("min", 20.5)
+///     .epoch(inflow::Precision::Seconds);
+/// assert_eq!(query.text(), "SELECT * FROM temperature WHERE location = $loc AND value > $min");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    text: String,
+    params: serde_json::Map<String, serde_json::Value>,
+    invalid_param: Option<String>,
+    pub(crate) database: Option<String>,
+    pub(crate) retention_policy: Option<String>,
+    pub(crate) epoch: Option<Precision>,
+    pub(crate) chunk_size: Option<usize>,
+}
+
+impl Query {
+    /// A query of `text` in the client's database.
+    pub fn new(text: impl Into<String>) -> Self {
+        Query {
+            text: text.into(),
+            params: serde_json::Map::new(),
+            invalid_param: None,
+            database: None,
+            retention_policy: None,
+            epoch: None,
+            chunk_size: None,
+        }
+    }
+
+    /// Binds `$name` to `value`: a string, integer, float, boolean or time (sent as RFC 3339
+    /// with nanoseconds, which time comparisons accept).
+    #[must_use]
+    pub fn bind(mut self, name: impl Into<String>, value: impl Into<Param>) -> Self {
+        let name = name.into();
+        match value.into().0 {
+            Ok(value) => {
+                self.params.insert(name, value);
+            }
+            Err(problem) => self.invalid_param = Some(format!("parameter ${name}: {problem}")),
+        }
+        self
+    }
+
+    /// Runs the query in `database` instead of the client's.
+    #[must_use]
+    pub fn database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// The retention policy unqualified measurements are read from (`rp=`).
+    #[must_use]
+    pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
+        self.retention_policy = Some(retention_policy.into());
+        self
+    }
+
+    /// Asks for times as integers in `precision` (`epoch=`) instead of RFC 3339 text. Typed
+    /// decoding reads both.
+    #[must_use]
+    pub fn epoch(mut self, precision: Precision) -> Self {
+        self.epoch = Some(precision);
+        self
+    }
+
+    /// The number of rows per chunk when the results are streamed (default 10 000).
+    #[must_use]
+    pub fn chunk_size(mut self, rows: usize) -> Self {
+        self.chunk_size = Some(rows);
+        self
+    }
+
+    /// The InfluxQL text.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The bound parameters as the JSON object sent in `params`, if any.
+    pub(crate) fn params_json(&self) -> Option<String> {
+        (!self.params.is_empty())
+            .then(|| serde_json::Value::Object(self.params.clone()).to_string())
+    }
+
+    /// Why a parameter could not be bound, if one could not.
+    pub(crate) fn invalid_param(&self) -> Option<&str> {
+        self.invalid_param.as_deref()
+    }
+}
+
+impl From<&str> for Query {
+    fn from(text: &str) -> Self {
+        Query::new(text)
+    }
+}
+
+impl From<String> for Query {
+    fn from(text: String) -> Self {
+        Query::new(text)
+    }
+}
+
+impl From<&String> for Query {
+    fn from(text: &String) -> Self {
+        Query::new(text.as_str())
+    }
+}
+
+/// A value for a bound parameter; converted from the usual Rust types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param(Result<serde_json::Value, String>);
+
+macro_rules! param_from {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Param {
+            fn from(value: $ty) -> Self {
+                Param(Ok(serde_json::Value::from(value)))
+            }
+        }
+    )*};
+}
+
+param_from!(i8, i16, i32, i64, isize, u8, u16, u32, bool, &str, String);
+
+impl From<u64> for Param {
+    fn from(value: u64) -> Self {
+        // 1.x reads parameters without a `.` as i64 (facts §5.6).
+        Param(
+            i64::try_from(value)
+                .map(serde_json::Value::from)
+                .map_err(|_| format!("{value} is above i64::MAX")),
+        )
+    }
+}
+
+impl From<f64> for Param {
+    fn from(value: f64) -> Self {
+        Param(
+            serde_json::Number::from_f64(value)
+                .map(serde_json::Value::Number)
+                .ok_or_else(|| format!("{value} is not a finite number")),
+        )
+    }
+}
+
+impl From<f32> for Param {
+    fn from(value: f32) -> Self {
+        Param::from(f64::from(value))
+    }
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for Param {
+    fn from(value: DateTime<Tz>) -> Self {
+        Param(Ok(serde_json::Value::from(
+            value
+                .with_timezone(&Utc)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        )))
+    }
+}
+
+impl From<SystemTime> for Param {
+    fn from(value: SystemTime) -> Self {
+        Param::from(DateTime::<Utc>::from(value))
+    }
+}

@@ -1,0 +1,283 @@
+//! The raw results of `/query`, parsed from JSON with integers kept exact. I/O-free.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+
+use crate::{Error, ErrorKind, Result, Value};
+
+/// The result of one statement of a query.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StatementResult {
+    #[serde(default)]
+    statement_id: usize,
+    #[serde(default)]
+    series: Vec<Series>,
+    #[serde(default)]
+    messages: Vec<Message>,
+    #[serde(default)]
+    partial: bool,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+impl StatementResult {
+    /// The statement's position in the query, from 0.
+    #[must_use]
+    pub fn statement_id(&self) -> usize {
+        self.statement_id
+    }
+
+    /// The series the statement returned (none for statements that return no rows).
+    #[must_use]
+    pub fn series(&self) -> &[Series] {
+        &self.series
+    }
+
+    /// Takes the series out.
+    #[must_use]
+    pub fn into_series(self) -> Vec<Series> {
+        self.series
+    }
+
+    /// The server's messages about the statement (warnings, such as a write sent by GET).
+    #[must_use]
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// Whether more of this statement's results follow (in a streamed answer).
+    #[must_use]
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+}
+
+/// A message of the server about a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Message {
+    /// `warning`, `info`, ...
+    pub level: String,
+    /// The message.
+    pub text: String,
+}
+
+/// One series of a result: rows of one measurement (and one tag set, with `GROUP BY`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Series {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    columns: Vec<String>,
+    #[serde(default)]
+    values: Vec<Vec<Option<Value>>>,
+    #[serde(default)]
+    partial: bool,
+}
+
+impl Series {
+    /// The measurement name (or `measurements`, `databases`, ... for `SHOW` statements).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The tags this series was grouped by (`GROUP BY`); without grouping, tags are columns.
+    #[must_use]
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
+    /// The column names, `time` first for `SELECT`.
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The position of a column.
+    #[must_use]
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|column| column == name)
+    }
+
+    /// The number of rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there is no row.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The rows, each with one value per column; `None` where the server sent `null`.
+    #[must_use]
+    pub fn rows(&self) -> &[Vec<Option<Value>>] {
+        &self.values
+    }
+
+    /// Whether more rows of this series follow (in a streamed answer).
+    #[must_use]
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// The value of `column` in row `row`, `None` when absent or `null`.
+    #[must_use]
+    pub fn get(&self, row: usize, column: &str) -> Option<&Value> {
+        let column = self.column(column)?;
+        self.values.get(row)?.get(column)?.as_ref()
+    }
+}
+
+/// The body of a `/query` answer: results, or a request-level error.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ResponseBody {
+    #[serde(default)]
+    pub(crate) results: Vec<StatementResult>,
+    #[serde(default)]
+    pub(crate) error: Option<String>,
+}
+
+/// Parses a `/query` answer. A request-level error (a parse error of the query, 400; an
+/// authorization failure, 401/403) and the first statement-level error (in a 200 answer) are
+/// errors naming the server's message; a statement error names the statement.
+pub(crate) fn parse_response(status: u16, body: &[u8]) -> Result<Vec<StatementResult>> {
+    let parsed: std::result::Result<ResponseBody, _> = serde_json::from_slice(body);
+    if !(200..300).contains(&status) {
+        let message = match &parsed {
+            Ok(ResponseBody {
+                error: Some(error), ..
+            }) => error.clone(),
+            _ => crate::response::server_message(status, body),
+        };
+        let kind = match status {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::QueryFailed,
+        };
+        return Err(Error::new(kind, message).with_status(status));
+    }
+    let parsed = parsed.map_err(|err| {
+        Error::new(
+            ErrorKind::QueryFailed,
+            format!("the answer is not the JSON of a query result: {err}"),
+        )
+        .with_status(status)
+    })?;
+    results_or_error(parsed, status)
+}
+
+/// The results of a parsed body, or its first error.
+pub(crate) fn results_or_error(body: ResponseBody, status: u16) -> Result<Vec<StatementResult>> {
+    if let Some(error) = body.error {
+        return Err(Error::new(ErrorKind::QueryFailed, error).with_status(status));
+    }
+    if let Some(failed) = body.results.iter().find(|result| result.error.is_some()) {
+        let error = failed.error.as_deref().unwrap_or_default();
+        return Err(Error::new(
+            ErrorKind::QueryFailed,
+            format!("statement {}: {error}", failed.statement_id),
+        )
+        .with_status(status));
+    }
+    Ok(body.results)
+}
+
+impl<'de> Deserialize<'de> for Value {
+    /// JSON values with their types kept: integers as `Integer` (exact, never through `f64`;
+    /// above `i64::MAX`, `Unsigned`), numbers with a fraction or exponent as `Float`.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct ValueVisitor;
+
+        impl Visitor<'_> for ValueVisitor {
+            type Value = Value;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, string or boolean")
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> std::result::Result<Value, E> {
+                Ok(Value::Boolean(value))
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> std::result::Result<Value, E> {
+                Ok(Value::Integer(value))
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> std::result::Result<Value, E> {
+                Ok(i64::try_from(value).map_or(Value::Unsigned(value), Value::Integer))
+            }
+
+            fn visit_f64<E: de::Error>(self, value: f64) -> std::result::Result<Value, E> {
+                Ok(Value::Float(value))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> std::result::Result<Value, E> {
+                Ok(Value::String(value.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> std::result::Result<Value, E> {
+                Ok(Value::String(value))
+            }
+        }
+
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_their_json_types_and_integers_stay_exact() {
+        let body = br#"{"results":[{"statement_id":0,"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","i","f","s","b","n","u"],"values":[["1970-01-01T00:00:01Z",9007199254740993,1.5,"x<",true,null,18446744073709551615],[1,-9223372036854775808,-0,"",false,null,1]]}]}]}"#;
+        let results = parse_response(200, body).unwrap();
+        let series = &results[0].series()[0];
+        assert_eq!(series.name(), "cpu");
+        assert_eq!(series.tags()["host"], "a");
+        let rows = series.rows();
+        assert_eq!(rows[0][1], Some(Value::Integer(9_007_199_254_740_993)));
+        assert_eq!(rows[0][2], Some(Value::Float(1.5)));
+        assert_eq!(rows[0][3], Some(Value::String("x<".to_owned())));
+        assert_eq!(rows[0][4], Some(Value::Boolean(true)));
+        assert_eq!(rows[0][5], None);
+        assert_eq!(rows[0][6], Some(Value::Unsigned(u64::MAX)));
+        assert_eq!(rows[1][1], Some(Value::Integer(i64::MIN)));
+        assert_eq!(rows[1][0], Some(Value::Integer(1)));
+        assert!(matches!(rows[1][2], Some(Value::Float(f)) if f == 0.0 && f.is_sign_negative()));
+        assert_eq!(series.get(0, "s"), Some(&Value::String("x<".to_owned())));
+    }
+
+    #[test]
+    fn errors_name_the_statement_or_carry_the_server_message() {
+        let err = parse_response(200, br#"{"results":[{"statement_id":0},{"statement_id":1,"error":"database not found: nodb"}]}"#).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.message()),
+            (
+                ErrorKind::QueryFailed,
+                "statement 1: database not found: nodb"
+            )
+        );
+        let err = parse_response(400, br#"{"error":"error parsing query: found SELEC, expected SELECT, SHOW at line 1, char 1"}"#).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::QueryFailed);
+        assert_eq!(err.status(), Some(400));
+        assert!(
+            err.message()
+                .starts_with("error parsing query: found SELEC")
+        );
+        let err = parse_response(401, br#"{"error":"authorization failed"}"#).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unauthorized);
+        let results = parse_response(200, br#"{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated"}]}]}"#).unwrap();
+        assert_eq!(results[0].messages()[0].text, "deprecated");
+        assert!(results[0].series().is_empty());
+    }
+}
