@@ -11,4 +11,5 @@ fn ui() {
     cases.compile_fail("ui/keys/*.rs");
     cases.compile_fail("ui/types/*.rs");
     cases.compile_fail("ui/session/*.rs");
+    cases.compile_fail("ui/query/*.rs");
 }

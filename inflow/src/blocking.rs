@@ -27,8 +27,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use crate::query::{RowStream, StatementResult};
 use crate::session::finish_scope;
-use crate::{ClientBuilder, Error, ErrorKind, Measurement, Precision, Result};
+use crate::{ClientBuilder, Error, ErrorKind, FromRow, Measurement, Precision, Query, Result};
 
 /// The thread that drives the I/O of a blocking client.
 struct RuntimeThread {
@@ -213,6 +214,90 @@ impl Client {
         self.session().scope(body)
     }
 
+    /// See [`inflow::Client::query`](crate::Client::query).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn query(&self, query: impl Into<Query>) -> Result<Vec<StatementResult>> {
+        self.runtime.block_on(self.inner.query(query))
+    }
+
+    /// See [`inflow::Client::query_as`](crate::Client::query_as).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn query_as<M: FromRow>(&self, query: impl Into<Query>) -> Result<Vec<M>> {
+        self.runtime.block_on(self.inner.query_as(query))
+    }
+
+    /// See [`inflow::Client::query_stream`](crate::Client::query_stream): the rows as an
+    /// [`Iterator`], decoded as they arrive.
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn query_stream<M: FromRow + Unpin>(&self, query: impl Into<Query>) -> Result<Rows<M>> {
+        let stream = self.runtime.block_on(self.inner.query_stream(query))?;
+        Ok(Rows {
+            stream,
+            runtime: Arc::clone(&self.runtime),
+        })
+    }
+
+    /// See [`inflow::Client::create_database`](crate::Client::create_database).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn create_database(&self) -> Result<()> {
+        self.runtime.block_on(self.inner.create_database())
+    }
+
+    /// See [`inflow::Client::drop_database`](crate::Client::drop_database).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn drop_database(&self) -> Result<()> {
+        self.runtime.block_on(self.inner.drop_database())
+    }
+
+    /// See [`inflow::Client::create_retention_policy`](crate::Client::create_retention_policy).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn create_retention_policy(
+        &self,
+        name: &str,
+        duration: Option<std::time::Duration>,
+        default: bool,
+    ) -> Result<()> {
+        self.runtime
+            .block_on(self.inner.create_retention_policy(name, duration, default))
+    }
+
+    /// See [`inflow::Client::show_measurements`](crate::Client::show_measurements).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn show_measurements(&self) -> Result<Vec<String>> {
+        self.runtime.block_on(self.inner.show_measurements())
+    }
+
+    /// See [`inflow::Client::show_field_keys`](crate::Client::show_field_keys).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn show_field_keys(&self, measurement: &str) -> Result<Vec<(String, String)>> {
+        self.runtime
+            .block_on(self.inner.show_field_keys(measurement))
+    }
+
     /// See [`inflow::Client::ping`](crate::Client::ping).
     ///
     /// # Errors
@@ -220,6 +305,26 @@ impl Client {
     /// As the async twin.
     pub fn ping(&self) -> Result<String> {
         self.runtime.block_on(self.inner.ping())
+    }
+}
+
+/// The rows of [`Client::query_stream`], decoded as they arrive.
+pub struct Rows<M> {
+    stream: RowStream<M>,
+    runtime: Arc<RuntimeThread>,
+}
+
+impl<M> fmt::Debug for Rows<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("blocking::Rows").field(&self.stream).finish()
+    }
+}
+
+impl<M: FromRow + Unpin> Iterator for Rows<M> {
+    type Item = Result<M>;
+
+    fn next(&mut self) -> Option<Result<M>> {
+        self.runtime.block_on(self.stream.next())
     }
 }
 

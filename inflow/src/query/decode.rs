@@ -169,6 +169,20 @@ impl Row<'_> {
             .map_err(|problem| self.error(key, &problem, T::EXPECTED))
     }
 
+    /// For a borrowed field type, which no decode trait implements: the derive's bounds keep
+    /// `FromRow` from applying to such a struct, so this is never called.
+    ///
+    /// # Errors
+    ///
+    /// Always.
+    #[doc(hidden)]
+    pub fn borrowed<T>(&self) -> Result<T> {
+        Err(Error::new(
+            ErrorKind::Decode,
+            "a borrowed field cannot be decoded from a query",
+        ))
+    }
+
     /// Decodes the `time` column.
     ///
     /// # Errors
