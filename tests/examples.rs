@@ -5,10 +5,13 @@
 #![allow(dead_code, unreachable_pub)]
 
 use chrono::{TimeZone, Utc};
+use inflow::{Client, Value};
 use inflow_tests::server::{self, Database, Row};
 
 #[path = "../examples/demo.rs"]
 mod demo;
+#[path = "../examples/query_temperatures.rs"]
+mod query_temperatures;
 #[path = "../examples/session_autocommit.rs"]
 mod session_autocommit;
 #[path = "../examples/session_commit.rs"]
@@ -218,4 +221,40 @@ async fn the_demo_writes_and_reads_back_every_reading() {
         Utc.timestamp_nanos(stored[0].3).to_rfc3339(),
         "2016-10-07T00:00:00+00:00"
     );
+}
+
+#[tokio::test]
+async fn the_origin_queries_with_and_without_epoch() {
+    let db = server::server().database("ex_query");
+    let written = vec![
+        query_temperatures::Temperature {
+            location: Some("groningen".to_owned()),
+            value: 23.1,
+            time: Utc.timestamp_opt(1_475_848_864, 0).unwrap(),
+        },
+        query_temperatures::Temperature {
+            location: None,
+            value: 25.5,
+            time: Utc.timestamp_opt(1_475_849_823, 0).unwrap(),
+        },
+    ];
+    Client::new(&db.url())
+        .unwrap()
+        .write_all(&written)
+        .await
+        .unwrap();
+    let (text_times, epoch_seconds, typed) = query_temperatures::run(&db.url()).await.unwrap();
+    let text = &text_times[0].series()[0];
+    assert_eq!(text.name(), "temperatures");
+    assert_eq!(text.columns(), ["time", "location", "value"]);
+    assert_eq!(
+        text.get(0, "time"),
+        Some(&Value::String("2016-10-07T14:01:04Z".to_owned()))
+    );
+    assert_eq!(text.get(1, "location"), None);
+    let seconds = &epoch_seconds[0].series()[0];
+    assert_eq!(seconds.get(0, "time"), Some(&Value::Integer(1_475_848_864)));
+    assert_eq!(seconds.get(1, "time"), Some(&Value::Integer(1_475_849_823)));
+    assert_eq!(seconds.get(1, "value"), Some(&Value::Float(25.5)));
+    assert_eq!(typed, written);
 }
