@@ -72,6 +72,9 @@ impl Client {
     ///
     /// let client = Client::new("http://localhost:8086/databasename")?;
     /// let readings: Vec<Reading> = client.query_as("SELECT * FROM temperature").await?;
+    /// for reading in &readings {
+    ///     println!("{} at {}: {}", reading.location, reading.time, reading.value);
+    /// }
     /// # Ok(()) }
     /// ```
     ///
@@ -107,6 +110,7 @@ impl Client {
     /// while let Some(reading) = rows.next().await {
     ///     total += reading?.value;
     /// }
+    /// println!("{total}");
     /// # Ok(()) }
     /// ```
     ///
