@@ -606,6 +606,12 @@ proptest! {
                     prop_assert_eq!(series[0].len(), 1);
                     prop_assert_eq!(series[0].get(0, "i"), Some(&Value::Integer(i64::try_from(i).unwrap())));
                 }
+                // A tag cannot hold a line feed, but a compared value can: it matches nothing
+                // and breaks nothing.
+                let with_newline = format!("{value}\n");
+                let bound = client.query(Query::new("SELECT i FROM m WHERE t = $v").bind("v", with_newline.as_str())).await.unwrap();
+                let quoted = client.query(format!("SELECT i FROM m WHERE t = {}", quote_string(&with_newline))).await.unwrap();
+                prop_assert!(bound[0].series().is_empty() && quoted[0].series().is_empty());
             }
             Ok(())
         })?;
