@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use inflow::blocking::{Client, Session};
-use inflow::{Consistency, ErrorKind, Point, Precision};
+use inflow::{Consistency, ErrorKind, Point, Precision, RetryPolicy};
 use inflow_tests::domain::{Reading, readings};
 use inflow_tests::logs::Captured;
 use inflow_tests::server::{self, ADMIN_PASSWORD, Server};
@@ -206,6 +206,7 @@ fn server_and_transport_errors_are_typed() {
         .unwrap();
     let client = Client::builder(format!("http://{closed}/db"))
         .timeout(Duration::from_secs(2))
+        .retry(RetryPolicy::never())
         .build()
         .unwrap();
     assert_eq!(
@@ -321,6 +322,7 @@ fn partial_writes_type_conflicts_forbidden_users_and_timeouts() {
     });
     let client = Client::builder(format!("http://{address}/db"))
         .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
         .build()
         .unwrap();
     let err = client.write(&Reading::sample(0)).unwrap_err();

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use inflow::{Client, Consistency, EpochTime, ErrorKind, Point, Precision};
+use inflow::{Client, Consistency, EpochTime, ErrorKind, Point, Precision, RetryPolicy};
 use inflow_tests::domain::{Reading, readings};
 use inflow_tests::logs::Captured;
 use inflow_tests::server::{self, ADMIN_PASSWORD, ADMIN_USER, Server};
@@ -518,6 +518,7 @@ async fn timeouts_and_refused_connections_are_typed() {
     });
     let client = Client::builder(format!("http://{address}/db"))
         .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
         .build()
         .unwrap();
     let err = client.write(&Reading::sample(0)).await.unwrap_err();
@@ -526,6 +527,22 @@ async fn timeouts_and_refused_connections_are_typed() {
         err.to_string(),
         "timed out: no complete answer within 300ms"
     );
+    // With retries, the error says how many attempts were made.
+    let client = Client::builder(format!("http://{address}/db"))
+        .timeout(Duration::from_millis(100))
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(10)),
+        )
+        .build()
+        .unwrap();
+    let err = client.write(&Reading::sample(0)).await.unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Timeout, 3));
+    assert_eq!(
+        err.to_string(),
+        "timed out: no complete answer within 100ms (after 3 attempts)"
+    );
     silent.abort();
 
     // Nobody listening.
@@ -533,9 +550,13 @@ async fn timeouts_and_refused_connections_are_typed() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let client = Client::new(&format!("http://{closed}/db")).unwrap();
+    let client = Client::builder(format!("http://{closed}/db"))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
     let err = client.write(&Reading::sample(0)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(err.is_transient());
     assert!(
         err.message().contains("Connection refused") || err.message().contains("connect"),
         "{err}"

@@ -358,6 +358,24 @@ impl<M: Measurement> Session<M> {
         }
     }
 
+    /// See [`inflow::Session::max_buffered_points`](crate::Session::max_buffered_points).
+    #[must_use]
+    pub fn max_buffered_points(self, points: usize) -> Self {
+        Session {
+            inner: self.inner.max_buffered_points(points),
+            runtime: self.runtime,
+        }
+    }
+
+    /// See [`inflow::Session::max_buffered_bytes`](crate::Session::max_buffered_bytes).
+    #[must_use]
+    pub fn max_buffered_bytes(self, bytes: usize) -> Self {
+        Session {
+            inner: self.inner.max_buffered_bytes(bytes),
+            runtime: self.runtime,
+        }
+    }
+
     /// See [`inflow::Session::retention_policy`](crate::Session::retention_policy).
     #[must_use]
     pub fn retention_policy(self, retention_policy: impl Into<String>) -> Self {

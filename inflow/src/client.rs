@@ -6,12 +6,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use tracing::Instrument as _;
 
-use crate::config::{self, Auth, Consistency, DEFAULT_TIMEOUT, Target, WriteOptions};
-use crate::line_protocol::Encoder;
+use crate::config::{
+    self, Auth, Consistency, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT, Target, WriteOptions,
+};
+use crate::line_protocol::{Encoder, chunks_of};
 use crate::response::write_outcome;
+use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::session::Session;
 use crate::{Error, ErrorKind, Measurement, Precision, Result};
 
@@ -36,11 +39,15 @@ pub struct Client {
     pub(crate) shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Shared {
     pub(crate) target: Target,
     pub(crate) write: WriteOptions,
     pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_body_bytes: usize,
+    #[cfg_attr(not(feature = "gzip"), allow(dead_code))]
+    pub(crate) gzip_threshold: Option<usize>,
 }
 
 const _: () = {
@@ -85,6 +92,9 @@ pub struct ClientBuilder<C = Client> {
     consistency: Option<Consistency>,
     timeout: Duration,
     auth: Option<Result<Auth>>,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
+    gzip_threshold: Option<usize>,
     flavor: PhantomData<fn() -> C>,
 }
 
@@ -99,6 +109,9 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("consistency", &self.consistency)
             .field("timeout", &self.timeout)
             .field("auth", &self.auth.as_ref().map(|auth| auth.as_ref().ok()))
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("gzip_threshold", &self.gzip_threshold)
             .finish()
     }
 }
@@ -112,6 +125,9 @@ impl<C> ClientBuilder<C> {
             consistency: None,
             timeout: DEFAULT_TIMEOUT,
             auth: None,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_SIZE,
+            gzip_threshold: None,
             flavor: PhantomData,
         }
     }
@@ -159,6 +175,30 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// How requests that failed for a reason that may pass are retried; the default is
+    /// [`RetryPolicy::default()`], and [`RetryPolicy::never()`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest write body sent in one request; a larger batch is cut at line boundaries
+    /// into several requests. The default, [`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// (10 MB), is well under InfluxDB's own limit of 25 MB; a server with a smaller limit that
+    /// answers 413 gets the batch in halves.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Compresses write bodies of at least `threshold` bytes with gzip
+    /// (`Content-Encoding: gzip`), and accepts gzip-compressed answers.
+    #[cfg(feature = "gzip")]
+    pub fn gzip(mut self, threshold: usize) -> Self {
+        self.gzip_threshold = Some(threshold);
+        self
+    }
+
     fn build_async(self) -> Result<Client> {
         let mut target = Target::parse(&self.url)?;
         if let Some(auth) = self.auth {
@@ -171,6 +211,9 @@ impl<C> ClientBuilder<C> {
         }
         if self.retention_policy.as_deref() == Some("") {
             return Err(Error::config("the retention policy name is empty"));
+        }
+        if self.max_body_bytes == 0 {
+            return Err(Error::config("the maximum body size is zero"));
         }
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -190,6 +233,9 @@ impl<C> ClientBuilder<C> {
                     consistency: self.consistency,
                 },
                 timeout: self.timeout,
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
+                gzip_threshold: self.gzip_threshold,
             }),
         })
     }
@@ -270,15 +316,11 @@ impl Client {
     /// ```
     #[must_use]
     pub fn with_retention_policy(&self, retention_policy: impl Into<String>) -> Client {
-        let mut write = self.shared.write.clone();
-        write.retention_policy = Some(retention_policy.into());
+        let mut shared = Shared::clone(&self.shared);
+        shared.write.retention_policy = Some(retention_policy.into());
         Client {
             http: self.http.clone(),
-            shared: Arc::new(Shared {
-                target: self.shared.target.clone(),
-                write,
-                timeout: self.shared.timeout,
-            }),
+            shared: Arc::new(shared),
         }
     }
 
@@ -291,7 +333,7 @@ impl Client {
     pub async fn write<M: Measurement + ?Sized>(&self, point: &M) -> Result<()> {
         let mut encoder = Encoder::new(self.precision());
         encoder.encode(point)?;
-        self.send(&self.write_url(None), &encoder).await
+        self.send_all(&encoder).await
     }
 
     /// Writes every point of `points` in one request; nothing is sent when there is none.
@@ -309,11 +351,18 @@ impl Client {
         for point in points {
             encoder.encode(&point)?;
         }
-        self.send(&self.write_url(None), &encoder).await
+        self.send_all(&encoder).await
     }
 
-    /// Sends line protocol encoded elsewhere (by Telegraf, say) as it is, in one request, at the
-    /// client's precision. Nothing is checked: the server's verdict comes back as the error.
+    async fn send_all(&self, encoder: &Encoder) -> Result<()> {
+        self.send(&self.write_url(None), encoder.as_bytes())
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// Sends line protocol encoded elsewhere (by Telegraf, say) as it is, at the client's
+    /// precision, in one request (or several at line boundaries, past the maximum body size).
+    /// Nothing is checked: the server's verdict comes back as the error.
     ///
     /// # Errors
     ///
@@ -321,9 +370,9 @@ impl Client {
     /// [`ErrorKind::PartialWrite`] when some lines were written), a timeout or a transport
     /// error.
     pub async fn write_line_protocol(&self, body: &str) -> Result<()> {
-        let lines = body.lines().filter(|line| !line.trim().is_empty()).count();
-        self.send_body(&self.write_url(None), body.as_bytes(), lines)
+        self.send(&self.write_url(None), body.as_bytes())
             .await
+            .map_err(|failure| failure.error)
     }
 
     /// A session that batches points of type `M` until it is committed. The retention policy
@@ -391,15 +440,99 @@ impl Client {
         }
     }
 
-    /// Sends the encoded points to `url` in one request. An empty encoder sends nothing.
-    pub(crate) async fn send(&self, url: &Url, encoder: &Encoder) -> Result<()> {
-        if encoder.is_empty() {
-            return Ok(());
+    /// Sends line protocol to `url`: in one request when it fits the maximum body size,
+    /// otherwise cut at line boundaries into several; each request retried by the retry policy,
+    /// and halved on HTTP 413. An empty body sends nothing.
+    ///
+    /// On failure, says how much of the body was stored before it: the session drops that part
+    /// and keeps the rest. A partial write does not stop the other requests; it is reported
+    /// once they are sent, as the whole body is then done.
+    pub(crate) async fn send(&self, url: &Url, body: &[u8]) -> Result<(), SendFailure> {
+        let mut partial: Option<Error> = None;
+        let mut sent_points = 0;
+        for chunk in chunks_of(body, self.shared.max_body_bytes) {
+            match self
+                .send_halving(url, &body[chunk.bytes.clone()], chunk.points)
+                .await
+            {
+                Ok(()) => {}
+                Err(err) if err.kind() == ErrorKind::PartialWrite => {
+                    if let Some(earlier) = partial.replace(err) {
+                        tracing::warn!(error = %earlier, "a partial write of an earlier part of the batch");
+                    }
+                }
+                Err(error) => {
+                    return Err(SendFailure {
+                        error,
+                        sent_bytes: chunk.bytes.start,
+                        sent_points,
+                    });
+                }
+            }
+            sent_points += chunk.points;
         }
-        self.send_body(url, encoder.as_bytes(), encoder.len()).await
+        match partial {
+            None => Ok(()),
+            Some(error) => Err(SendFailure {
+                error,
+                sent_bytes: body.len(),
+                sent_points,
+            }),
+        }
     }
 
-    async fn send_body(&self, url: &Url, body: &[u8], points: usize) -> Result<()> {
+    /// Sends one piece with retries; when the server finds it too large (413), sends each half.
+    fn send_halving<'a>(
+        &'a self,
+        url: &'a Url,
+        body: &'a [u8],
+        points: usize,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>> {
+        Box::pin(async move {
+            match self.send_with_retries(url, body, points).await {
+                Err(err) if err.status() == Some(413) && points > 1 => {
+                    tracing::warn!(
+                        bytes = body.len(),
+                        points,
+                        "the server found the body too large; sending it in halves"
+                    );
+                    for half in chunks_of(body, body.len().div_ceil(2)) {
+                        self.send_halving(url, &body[half.bytes], half.points)
+                            .await?;
+                    }
+                    Ok(())
+                }
+                other => other,
+            }
+        })
+    }
+
+    async fn send_with_retries(&self, url: &Url, body: &[u8], points: usize) -> Result<()> {
+        let started = Instant::now();
+        let policy = &self.shared.retry;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let error = match self.send_once(url, body, points, attempts).await {
+                Ok(()) => return Ok(()),
+                Err(error) => error,
+            };
+            match policy.delay_after(attempts, &error, started.elapsed()) {
+                Some(delay) => {
+                    tracing::warn!(
+                        attempt = attempts,
+                        delay_ms = delay.as_secs_f64() * 1000.0,
+                        error = %error,
+                        "write failed; retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                None => return Err(error.with_attempts(attempts)),
+            }
+        }
+    }
+
+    async fn send_once(&self, url: &Url, body: &[u8], points: usize, attempt: u32) -> Result<()> {
         let target = &self.shared.target;
         let span = tracing::debug_span!(
             "inflow.write",
@@ -411,19 +544,22 @@ impl Client {
                 .unwrap_or_default(),
             points,
             bytes = body.len(),
+            attempt,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
         let outcome = async {
-            let mut request = self
-                .http
-                .post(url.clone())
-                .header(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("text/plain; charset=utf-8"),
-                )
-                .body(body.to_vec());
+            let mut request = self.http.post(url.clone()).header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            request = match self.compressed(body) {
+                Some(compressed) => request
+                    .header(CONTENT_ENCODING, HeaderValue::from_static("gzip"))
+                    .body(compressed),
+                None => request.body(body.to_vec()),
+            };
             if let Some(auth) = &target.auth {
                 request = request.header(AUTHORIZATION, auth.header().clone());
             }
@@ -433,11 +569,16 @@ impl Client {
                 .map_err(|err| transport_error(err, self.shared.timeout))?;
             let status = response.status().as_u16();
             tracing::Span::current().record("status", status);
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, chrono::Utc::now()));
             let answer = response
                 .bytes()
                 .await
                 .map_err(|err| transport_error(err, self.shared.timeout))?;
-            write_outcome(status, &answer)
+            write_outcome(status, &answer).map_err(|err| err.with_retry_after(retry_after))
         }
         .instrument(span.clone())
         .await;
@@ -449,6 +590,36 @@ impl Client {
         });
         outcome
     }
+
+    /// The body gzip-compressed, when compression is on and the body reaches the threshold.
+    #[cfg(feature = "gzip")]
+    fn compressed(&self, body: &[u8]) -> Option<Vec<u8>> {
+        use std::io::Write as _;
+        let threshold = self.shared.gzip_threshold?;
+        if body.len() < threshold {
+            return None;
+        }
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4),
+            flate2::Compression::fast(),
+        );
+        encoder.write_all(body).ok()?;
+        encoder.finish().ok()
+    }
+
+    #[cfg(not(feature = "gzip"))]
+    #[allow(clippy::unused_self)]
+    fn compressed(&self, _body: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// A batch that was not (entirely) stored: the error, and how much of its beginning was.
+#[derive(Debug)]
+pub(crate) struct SendFailure {
+    pub(crate) error: Error,
+    pub(crate) sent_bytes: usize,
+    pub(crate) sent_points: usize,
 }
 
 /// A request that got no usable answer, without the URL (which carries no secret, but keeps

@@ -17,6 +17,10 @@ use crate::{Error, Precision, Result};
 /// slow link, short enough that a hung server is noticed.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The largest write body sent in one request unless configured otherwise: 10 MB, well under
+/// InfluxDB's default limit of 25 MB (`max-body-size`, facts §4.4).
+pub const DEFAULT_MAX_BODY_SIZE: usize = 10_000_000;
+
 /// The write consistency of an InfluxDB Enterprise cluster (`consistency=`); the open-source
 /// server accepts and ignores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -43,6 +43,11 @@ pub enum ErrorKind {
     Decode,
     /// The server failed (HTTP 5xx); the request may succeed later.
     Server,
+    /// The server asked the client to slow down (HTTP 429); the request may succeed later.
+    Throttled,
+    /// A session's buffer is full (its point or byte limit): commit before writing more. The
+    /// point was not buffered.
+    BufferFull,
     /// The request did not complete within the configured timeout.
     Timeout,
     /// The request could not be sent or its answer not read (connection refused or reset,
@@ -65,6 +70,8 @@ impl ErrorKind {
             ErrorKind::InvalidQuery => "invalid query",
             ErrorKind::Decode => "cannot decode",
             ErrorKind::Server => "server error",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::BufferFull => "session buffer full",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",
         }
@@ -85,6 +92,8 @@ struct Inner {
     status: Option<u16>,
     message: String,
     dropped: Option<u64>,
+    retry_after: Option<Duration>,
+    attempts: u32,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -96,6 +105,8 @@ impl Error {
                 status: None,
                 message: message.into(),
                 dropped: None,
+                retry_after: None,
+                attempts: 1,
                 source: None,
             }),
         }
@@ -112,6 +123,16 @@ impl Error {
 
     pub(crate) fn with_dropped(mut self, dropped: Option<u64>) -> Self {
         self.inner.dropped = dropped;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
         self
     }
 
@@ -148,6 +169,25 @@ impl Error {
     #[must_use]
     pub fn dropped(&self) -> Option<u64> {
         self.inner.dropped
+    }
+
+    /// The delay the server asked for in a `Retry-After` header.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// How many attempts were made before giving up (1 when the request was not retried).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether the failure may pass on its own, so that the same request may succeed later:
+    /// no connection, a timeout, HTTP 429 or 5xx other than an unknown retention policy.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        crate::retry::is_transient(self)
     }
 
     /// For an [`InvalidPoint`](ErrorKind::InvalidPoint): what the encoder refused.
@@ -225,7 +265,11 @@ impl fmt::Display for Error {
         if let Some(status) = inner.status {
             write!(f, " (HTTP {status})")?;
         }
-        write!(f, ": {}", inner.message)
+        write!(f, ": {}", inner.message)?;
+        if inner.attempts > 1 {
+            write!(f, " (after {} attempts)", inner.attempts)?;
+        }
+        Ok(())
     }
 }
 
@@ -239,6 +283,9 @@ impl fmt::Debug for Error {
             .field("message", &inner.message);
         if let Some(dropped) = inner.dropped {
             debug.field("dropped", &dropped);
+        }
+        if inner.attempts > 1 {
+            debug.field("attempts", &inner.attempts);
         }
         if let Some(source) = &inner.source {
             debug.field("source", source);

@@ -17,18 +17,20 @@ mod point;
 mod precision;
 pub mod query;
 mod response;
+mod retry;
 mod session;
 mod timestamp;
 mod value;
 
 pub use crate::client::{Client, ClientBuilder};
-pub use crate::config::{Consistency, DEFAULT_TIMEOUT};
+pub use crate::config::{Consistency, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{Measurement, Schema};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
 pub use crate::query::{FromRow, Query};
-pub use crate::session::Session;
+pub use crate::retry::RetryPolicy;
+pub use crate::session::{DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_POINTS, Session};
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
 

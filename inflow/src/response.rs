@@ -36,6 +36,7 @@ pub(crate) fn write_outcome(status: u16, body: &[u8]) -> Result<()> {
         400 if message.starts_with("partial write") => ErrorKind::PartialWrite,
         401 => ErrorKind::Unauthorized,
         403 => ErrorKind::Forbidden,
+        429 => ErrorKind::Throttled,
         404 if message.contains("database not found") || message.contains("dbrp mapping") => {
             ErrorKind::DatabaseNotFound
         }

@@ -6,8 +6,9 @@ use std::num::NonZeroUsize;
 
 use reqwest::Url;
 
+use crate::client::SendFailure;
 use crate::line_protocol::Encoder;
-use crate::{Client, ErrorKind, Measurement, Result};
+use crate::{Client, Error, ErrorKind, Measurement, Result};
 
 /// The I/O-free part of a session, shared by the async and blocking ones: the encoded points
 /// and the autocommit rule.
@@ -15,29 +16,64 @@ use crate::{Client, ErrorKind, Measurement, Result};
 pub(crate) struct Batch {
     encoder: Encoder,
     autocommit_every: Option<NonZeroUsize>,
+    max_points: usize,
+    max_bytes: usize,
 }
+
+/// The most points a session buffers unless configured otherwise.
+pub const DEFAULT_MAX_BUFFERED_POINTS: usize = 1_000_000;
+/// The most bytes of line protocol a session buffers unless configured otherwise (128 MiB).
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 128 << 20;
 
 impl Batch {
     pub(crate) fn new(encoder: Encoder) -> Self {
         Batch {
             encoder,
             autocommit_every: None,
+            max_points: DEFAULT_MAX_BUFFERED_POINTS,
+            max_bytes: DEFAULT_MAX_BUFFERED_BYTES,
         }
     }
 
-    /// Encodes `point` into the batch. Returns whether the batch is now due to be committed.
+    /// Encodes `point` into the batch, unless the batch is full. Returns whether the batch is
+    /// now due to be committed.
     pub(crate) fn push<M: Measurement + ?Sized>(&mut self, point: &M) -> Result<bool> {
+        let (points, bytes) = (self.encoder.len(), self.encoder.as_bytes().len());
+        if points >= self.max_points {
+            return Err(self.full(format!(
+                "it holds {points} points, its limit; commit them before writing more (this point was not buffered)"
+            )));
+        }
         self.encoder.encode(point)?;
+        if self.encoder.as_bytes().len() > self.max_bytes {
+            self.encoder.truncate(bytes, points);
+            return Err(self.full(format!(
+                "this point would take it past its limit of {} bytes ({bytes} are buffered); commit before writing more (this point was not buffered)",
+                self.max_bytes
+            )));
+        }
         Ok(self
             .autocommit_every
             .is_some_and(|every| self.encoder.len() >= every.get()))
     }
 
-    /// After a commit that failed: whether the points must stay for a later commit. They stay
-    /// after every failure except a partial write, where the server already stored every point
-    /// it could and the others would be refused again.
-    pub(crate) fn keep_after(kind: ErrorKind) -> bool {
-        kind != ErrorKind::PartialWrite
+    fn full(&self, reason: String) -> Error {
+        Error::new(
+            ErrorKind::BufferFull,
+            format!("the session's buffer is full: {reason}"),
+        )
+    }
+
+    /// After a commit failed: forgets what was stored before the failure, keeps the rest. A
+    /// partial write leaves nothing to keep: the server stored every point it could, and the
+    /// others would be refused again.
+    pub(crate) fn after_failure(&mut self, failure: &SendFailure) {
+        if failure.error.kind() == ErrorKind::PartialWrite {
+            self.encoder.clear();
+        } else {
+            self.encoder
+                .drain_front(failure.sent_bytes, failure.sent_points);
+        }
     }
 
     pub(crate) fn encoder(&self) -> &Encoder {
@@ -121,6 +157,25 @@ impl<M: Measurement> Session<M> {
         self
     }
 
+    /// The most points the session buffers (default
+    /// [`DEFAULT_MAX_BUFFERED_POINTS`](crate::DEFAULT_MAX_BUFFERED_POINTS), a million): a write
+    /// past it is refused with [`ErrorKind::BufferFull`], so that a server that stays away
+    /// never makes the buffer grow without bound.
+    #[must_use]
+    pub fn max_buffered_points(mut self, points: usize) -> Self {
+        self.batch.max_points = points;
+        self
+    }
+
+    /// The most bytes of line protocol the session buffers (default
+    /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES), 128 MiB): a write past
+    /// it is refused with [`ErrorKind::BufferFull`].
+    #[must_use]
+    pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
+        self.batch.max_bytes = bytes;
+        self
+    }
+
     /// Writes this session's points to `retention_policy` instead of the client's.
     #[must_use]
     pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
@@ -134,7 +189,8 @@ impl<M: Measurement> Session<M> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidPoint`] when the point cannot be represented: it is not buffered and
+    /// [`ErrorKind::InvalidPoint`] when the point cannot be represented, and
+    /// [`ErrorKind::BufferFull`] when the buffer is at its limit: the point is not buffered and
     /// the buffer is untouched. When the point was buffered but the autocommit failed, the
     /// commit's error: every point, this one included, stays buffered for the next commit
     /// (the next write tries again).
@@ -149,20 +205,24 @@ impl<M: Measurement> Session<M> {
     ///
     /// # Errors
     ///
-    /// The server's refusal, a timeout or a transport error. The points stay buffered for a
-    /// later commit, except after a [`PartialWrite`](ErrorKind::PartialWrite): the server then
-    /// stored every point it could, and the buffer is cleared.
+    /// The server's refusal, a timeout or a transport error, once the client's retry policy
+    /// gave up. The points not stored stay buffered for a later commit (a batch larger than the
+    /// maximum body size goes in several requests, and those that succeeded leave the buffer);
+    /// after a [`PartialWrite`](ErrorKind::PartialWrite) the server stored every point it could,
+    /// and the buffer is cleared.
     pub async fn commit(&mut self) -> Result<()> {
-        match self.client.send(&self.url, self.batch.encoder()).await {
+        match self
+            .client
+            .send(&self.url, self.batch.encoder().as_bytes())
+            .await
+        {
             Ok(()) => {
                 self.batch.clear();
                 Ok(())
             }
-            Err(err) => {
-                if !Batch::keep_after(err.kind()) {
-                    self.batch.clear();
-                }
-                Err(err)
+            Err(failure) => {
+                self.batch.after_failure(&failure);
+                Err(failure.error)
             }
         }
     }

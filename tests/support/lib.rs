@@ -5,4 +5,5 @@
 pub mod domain;
 pub mod logs;
 pub mod lp;
+pub mod proxy;
 pub mod server;

@@ -37,6 +37,34 @@ pub struct Server {
 struct Process {
     watchdog: Child,
     dir: PathBuf,
+    influxd: PathBuf,
+    config: PathBuf,
+}
+
+/// Starts influxd under a shell that stops it and removes its directory when the test process
+/// is gone or a `stop` file appears (the directory stays when a `keep` file is there too), so
+/// no server outlives its tests.
+fn spawn_watchdog(influxd: &Path, config: &Path, dir: &Path) -> Child {
+    Command::new("sh")
+        .arg("-c")
+        .arg(
+            r#"influxd="$1"; config="$2"; dir="$3"; parent="$4"
+            "$influxd" -config "$config" >>"$dir/influxd.log" 2>&1 &
+            child=$!
+            while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null && [ ! -e "$dir/stop" ]; do
+                sleep 0.1
+            done
+            kill "$child" 2>/dev/null; wait "$child" 2>/dev/null
+            [ -e "$dir/keep" ] || rm -rf "$dir""#,
+        )
+        .arg("inflow-influxd-watchdog")
+        .arg(influxd)
+        .arg(config)
+        .arg(dir)
+        .arg(std::process::id().to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("cannot start sh")
 }
 
 /// The shared plain server (no authentication) of this test process.
@@ -111,32 +139,16 @@ impl Server {
         let config = dir.join("influxdb.conf");
         std::fs::write(&config, config_file(&dir, http_port, rpc_port, auth))
             .expect("cannot write the config");
-        // The shell stops influxd and removes the directory when the test process is gone or
-        // the stop file appears, so no server outlives its tests.
-        let watchdog = Command::new("sh")
-            .arg("-c")
-            .arg(
-                r#"influxd="$1"; config="$2"; dir="$3"; parent="$4"
-                "$influxd" -config "$config" >"$dir/influxd.log" 2>&1 &
-                child=$!
-                while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null && [ ! -e "$dir/stop" ]; do
-                    sleep 0.2
-                done
-                kill "$child" 2>/dev/null; wait "$child" 2>/dev/null
-                [ -e "$dir/keep" ] || rm -rf "$dir""#,
-            )
-            .arg("inflow-influxd-watchdog")
-            .arg(&influxd)
-            .arg(&config)
-            .arg(&dir)
-            .arg(std::process::id().to_string())
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("cannot start sh");
+        let watchdog = spawn_watchdog(&influxd, &config, &dir);
         let mut server = Server {
             base_url: format!("http://127.0.0.1:{http_port}"),
             admin: None,
-            process: Some(Process { watchdog, dir }),
+            process: Some(Process {
+                watchdog,
+                dir,
+                influxd,
+                config,
+            }),
         };
         server.wait_until_up();
         if auth {
@@ -290,6 +302,37 @@ impl Server {
             .sum()
     }
 
+    /// Stops the server, as a crash would from the client's side, keeping its data.
+    ///
+    /// # Panics
+    ///
+    /// When the server was not started by this value.
+    pub fn stop(&mut self) {
+        let process = self
+            .process
+            .as_mut()
+            .expect("a server started by the tests");
+        std::fs::write(process.dir.join("keep"), b"").expect("the keep file");
+        std::fs::write(process.dir.join("stop"), b"").expect("the stop file");
+        let _ = process.watchdog.wait();
+    }
+
+    /// Starts the stopped server again on the same port, with the same data.
+    ///
+    /// # Panics
+    ///
+    /// When the server was not started by this value, or does not come back.
+    pub fn restart(&mut self) {
+        let process = self
+            .process
+            .as_mut()
+            .expect("a server started by the tests");
+        let _ = std::fs::remove_file(process.dir.join("stop"));
+        let _ = std::fs::remove_file(process.dir.join("keep"));
+        process.watchdog = spawn_watchdog(&process.influxd, &process.config, &process.dir);
+        self.wait_until_up();
+    }
+
     /// The data directory of a server started by the tests.
     ///
     /// # Panics
@@ -308,8 +351,10 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(process) = &mut self.process {
+            let _ = std::fs::remove_file(process.dir.join("keep"));
             let _ = std::fs::write(process.dir.join("stop"), b"");
             let _ = process.watchdog.wait();
+            let _ = std::fs::remove_dir_all(&process.dir);
         }
     }
 }

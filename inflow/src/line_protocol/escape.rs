@@ -156,24 +156,23 @@ pub(crate) fn write_string_value(buf: &mut Vec<u8>, value: &str) {
     buf.push(b'"');
 }
 
-/// Whether InfluxDB 1.x's line splitter (`scanLine`) ends this line exactly at its end.
+/// Where InfluxDB 1.x's line splitter (`scanLine`) ends the line that starts at `start`: the
+/// index of its line feed, or the end of `buf`.
 ///
-/// The splitter skips every backslash with the byte after it and starts counting quotes at the
-/// first space it does not skip, while the tag scanner only looks one byte back. A tag holding
-/// a backslash before an escaped space (`a\\ b`) makes the two disagree; a later `"` then opens
-/// a "string" that swallows the next line of the batch (facts §1.3). `line` excludes the final
-/// line feed.
-pub(crate) fn splitter_ends_line_here(line: &[u8]) -> bool {
+/// The splitter skips every backslash with the byte after it (when two more bytes follow) and
+/// starts counting quotes at the first space it does not skip, while the tag scanner only looks
+/// one byte back. A tag holding a backslash before an escaped space (`a\\ b`) makes the two
+/// disagree; a later `"` then opens a "string" that swallows the next line of a batch
+/// (facts §1.3).
+pub(crate) fn line_end(buf: &[u8], start: usize) -> usize {
     let mut quoted = false;
     let mut in_fields = false;
     let mut equals = 0_usize;
     let mut commas = 0_usize;
-    let mut i = 0;
-    while i < line.len() {
-        let byte = line[i];
-        // The server skips a pair only when two more bytes follow; after this line come at
-        // least the line feed and the next line, so every pair inside the line is skipped.
-        if byte == b'\\' {
+    let mut i = start;
+    while i < buf.len() {
+        let byte = buf[i];
+        if byte == b'\\' && i + 2 < buf.len() {
             i += 2;
             continue;
         }
@@ -190,11 +189,21 @@ pub(crate) fn splitter_ends_line_here(line: &[u8]) -> bool {
             }
         }
         if byte == b'\n' && !quoted {
-            return false;
+            return i;
         }
         i += 1;
     }
-    !quoted
+    buf.len()
+}
+
+/// Whether the splitter ends `line` (without its line feed) exactly where it ends, when more
+/// lines follow it in a batch.
+pub(crate) fn splitter_ends_line_here(line: &[u8]) -> bool {
+    // What follows in a batch: the line feed and the next line ("x" stands for it).
+    let mut batch = Vec::with_capacity(line.len() + 2);
+    batch.extend_from_slice(line);
+    batch.extend_from_slice(b"\nx");
+    line_end(&batch, 0) == line.len()
 }
 
 #[cfg(test)]
@@ -331,6 +340,14 @@ mod tests {
         assert_eq!(string_value("a\\"), r#""a\\""#);
         assert_eq!(string_value("x\ny\r\t\0,= "), "\"x\ny\r\t\0,= \"");
         assert_eq!(string_value(r"a\nb"), r#""a\\nb""#);
+    }
+
+    #[test]
+    fn line_ends_follow_the_server_splitter() {
+        let body = b"m s=\"a\nb\" 1\nm f=1 2\n";
+        assert_eq!(line_end(body, 0), 11);
+        assert_eq!(line_end(body, 12), 19);
+        assert_eq!(line_end(b"m f=1 2", 0), 7);
     }
 
     #[test]

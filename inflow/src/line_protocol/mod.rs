@@ -211,12 +211,60 @@ impl Encoder {
         self.points = 0;
     }
 
+    /// Forgets the first `points` points, which take the first `bytes` bytes (after they were
+    /// sent).
+    pub(crate) fn drain_front(&mut self, bytes: usize, points: usize) {
+        self.buf.drain(..bytes);
+        self.points -= points;
+    }
+
+    /// Forgets the points after the first `points`, which take the first `bytes` bytes.
+    pub(crate) fn truncate(&mut self, bytes: usize, points: usize) {
+        self.buf.truncate(bytes);
+        self.points = points;
+    }
+
     /// Takes the written bytes out, leaving the encoder empty.
     #[must_use]
     pub fn take_bytes(&mut self) -> Vec<u8> {
         self.points = 0;
         std::mem::take(&mut self.buf)
     }
+}
+
+/// A piece of a batch: a range of whole lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Chunk {
+    pub(crate) bytes: std::ops::Range<usize>,
+    pub(crate) points: usize,
+}
+
+/// `body` cut at the line boundaries the server sees, into pieces of at most `max_bytes`.
+pub(crate) fn chunks_of(body: &[u8], max_bytes: usize) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut points = 0;
+    let mut line_start = 0;
+    while line_start < body.len() {
+        let line_end = (escape::line_end(body, line_start) + 1).min(body.len());
+        if points > 0 && line_end - start > max_bytes {
+            chunks.push(Chunk {
+                bytes: start..line_start,
+                points,
+            });
+            start = line_start;
+            points = 0;
+        }
+        points += 1;
+        line_start = line_end;
+    }
+    if points > 0 {
+        chunks.push(Chunk {
+            bytes: start..body.len(),
+            points,
+        });
+    }
+    chunks
 }
 
 /// Encodes one point as a line of line protocol (with its final `\n`).
@@ -641,3 +689,60 @@ impl FieldSlot<'_, '_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cut_at_line_boundaries_only() {
+        let body = b"m s=\"a\nb\" 1\nm f=1 2\nm f=2 3\n";
+        let all = chunks_of(body, 1000);
+        assert_eq!(
+            all,
+            [Chunk {
+                bytes: 0..body.len(),
+                points: 3
+            }]
+        );
+        let small = chunks_of(body, 12);
+        assert_eq!(
+            small,
+            [
+                Chunk {
+                    bytes: 0..12,
+                    points: 1
+                },
+                Chunk {
+                    bytes: 12..20,
+                    points: 1
+                },
+                Chunk {
+                    bytes: 20..28,
+                    points: 1
+                }
+            ]
+        );
+        let tiny = chunks_of(body, 1);
+        assert_eq!(
+            tiny.len(),
+            3,
+            "a line longer than the limit is a chunk of its own"
+        );
+        assert_eq!(chunks_of(b"", 10), []);
+        let pairs = chunks_of(body, 16);
+        assert_eq!(
+            pairs,
+            [
+                Chunk {
+                    bytes: 0..12,
+                    points: 1
+                },
+                Chunk {
+                    bytes: 12..28,
+                    points: 2
+                }
+            ]
+        );
+    }
+}
