@@ -126,6 +126,17 @@ impl Server {
     /// When `influxd` is missing or does not come up, with its log.
     #[must_use]
     pub fn start(auth: bool) -> Server {
+        Server::start_configured(auth, "")
+    }
+
+    /// Starts a server of its own with extra lines in the `[http]` section of its
+    /// configuration (such as `max-body-size = 20000`).
+    ///
+    /// # Panics
+    ///
+    /// When `influxd` is missing or does not come up, with its log.
+    #[must_use]
+    pub fn start_configured(auth: bool, http_extra: &str) -> Server {
         let influxd = std::env::var_os("INFLUXD")
             .map_or_else(|| PathBuf::from("/usr/bin/influxd"), PathBuf::from);
         assert!(influxd.exists(), "{} not found. {SETUP}", influxd.display());
@@ -137,8 +148,11 @@ impl Server {
         let http_port = free_port();
         let rpc_port = free_port();
         let config = dir.join("influxdb.conf");
-        std::fs::write(&config, config_file(&dir, http_port, rpc_port, auth))
-            .expect("cannot write the config");
+        std::fs::write(
+            &config,
+            config_file(&dir, http_port, rpc_port, auth, http_extra),
+        )
+        .expect("cannot write the config");
         let watchdog = spawn_watchdog(&influxd, &config, &dir);
         let mut server = Server {
             base_url: format!("http://127.0.0.1:{http_port}"),
@@ -359,7 +373,7 @@ impl Drop for Server {
     }
 }
 
-fn config_file(dir: &Path, http_port: u16, rpc_port: u16, auth: bool) -> String {
+fn config_file(dir: &Path, http_port: u16, rpc_port: u16, auth: bool, http_extra: &str) -> String {
     let dir = dir.display();
     format!(
         r#"reporting-disabled = true
@@ -378,6 +392,7 @@ bind-address = "127.0.0.1:{rpc_port}"
   bind-address = "127.0.0.1:{http_port}"
   auth-enabled = {auth}
   log-enabled = false
+  {http_extra}
 
 [monitor]
   store-enabled = false
