@@ -628,3 +628,36 @@ async fn readings_round_trip_through_query_as() {
     assert_eq!(readings(&db.rows(None, "temperature")), written);
     assert_eq!(read, written);
 }
+
+#[tokio::test]
+async fn a_carriage_return_can_be_bound_but_not_written_in_a_query() {
+    // InfluxQL reads a CR as a line feed even inside quotes (checked on 1.6.7): a literal with
+    // one is a parse error, a bound parameter compares exactly.
+    let db = server::server().database("q_cr");
+    let client = Client::new(&db.url()).unwrap();
+    client
+        .write(
+            &Point::new("m")
+                .tag("t", "a\rb")
+                .field("f", 1)
+                .timestamp_secs(1),
+        )
+        .await
+        .unwrap();
+    let bound = client
+        .query(Query::new("SELECT f FROM m WHERE t = $v").bind("v", "a\rb"))
+        .await
+        .unwrap();
+    assert_eq!(bound[0].series()[0].len(), 1);
+    let err = client
+        .query(format!(
+            "SELECT f FROM m WHERE t = {}",
+            quote_string("a\rb")
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.status()),
+        (ErrorKind::QueryFailed, Some(400))
+    );
+}

@@ -4,6 +4,11 @@
 /// Quotes an identifier (database, retention policy, measurement, tag or field key) in double
 /// quotes, so that any text names exactly itself: `\` → `\\`, `"` → `\"`, line feed → `\n`.
 ///
+/// A carriage return has no escape in InfluxQL, and InfluxDB 1.6 reads a raw one as a line
+/// feed even inside quotes (checked against the server), so a query naming an identifier that
+/// holds one fails to parse, with [`ErrorKind::QueryFailed`](crate::ErrorKind::QueryFailed).
+/// Such a name can be written, and read back through `SHOW MEASUREMENTS` or `SELECT *`.
+///
 /// ```
 /// use inflow::query::quote_identifier;
 ///
@@ -19,6 +24,10 @@ pub fn quote_identifier(identifier: &str) -> String {
 /// Quotes a string literal in single quotes, so that any text compares as exactly itself:
 /// `\` → `\\`, `'` → `\'`, line feed → `\n`. (Double quotes would make it an identifier: a
 /// comparison with `"x"` silently matches nothing, facts §7.)
+///
+/// A carriage return cannot be written in InfluxQL text at all (see [`quote_identifier`]):
+/// bind a value that may hold one as a parameter instead ([`Query::bind`](super::Query::bind)),
+/// which compares it exactly.
 ///
 /// ```
 /// use inflow::query::quote_string;
