@@ -198,3 +198,29 @@ async fn one_client_shared_by_32_tasks_and_8_threads() {
     assert_eq!(total, 200_000);
     assert_eq!(count_and_sum(&db), (total, (total - 1) * total / 2));
 }
+
+#[tokio::test]
+async fn https_with_a_self_signed_certificate_trusted_through_the_builder() {
+    let server = server::server();
+    let db = server.database("tls");
+    let front = inflow_tests::tls::TlsFront::start(server.base_url());
+    let url = format!("{}/{}", front.base_url(), db.name());
+    let client = Client::builder(&url)
+        .add_root_certificate_pem(front.certificate_pem().as_bytes())
+        .build()
+        .unwrap();
+    client.write(&bulk("tls", 1)).await.unwrap();
+    let read: Vec<Bulk> = client.query_as("SELECT * FROM bulk").await.unwrap();
+    assert_eq!(read, vec![bulk("tls", 1)]);
+
+    // Without trusting it: a TLS error, final, not retried.
+    let untrusting = Client::new(&url).unwrap();
+    let err = untrusting.write(&bulk("tls", 2)).await.unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Tls, 1), "{err}");
+    assert!(!err.is_transient());
+    let err = Client::builder(&url)
+        .add_root_certificate_pem(b"not a certificate")
+        .build()
+        .unwrap_err();
+    assert!(err.is_invalid_config());
+}

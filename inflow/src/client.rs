@@ -95,6 +95,7 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     max_body_bytes: usize,
     gzip_threshold: Option<usize>,
+    root_certificates: Vec<Result<reqwest::Certificate>>,
     flavor: PhantomData<fn() -> C>,
 }
 
@@ -112,6 +113,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("gzip_threshold", &self.gzip_threshold)
+            .field("root_certificates", &self.root_certificates.len())
             .finish()
     }
 }
@@ -128,6 +130,7 @@ impl<C> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_SIZE,
             gzip_threshold: None,
+            root_certificates: Vec::new(),
             flavor: PhantomData,
         }
     }
@@ -199,6 +202,24 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Trusts the certificate(s) in `pem` for `https` URLs, on top of the system's roots: for a
+    /// server with a self-signed certificate or a private authority.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        const MARKER: &[u8] = b"-----BEGIN CERTIFICATE-----";
+        let certificate = if pem.windows(MARKER.len()).any(|window| window == MARKER) {
+            reqwest::Certificate::from_pem(pem).map_err(|err| {
+                Error::config("the root certificate is not valid PEM")
+                    .with_source(err.without_url())
+            })
+        } else {
+            Err(Error::config(
+                "the root certificate is not PEM: no `-----BEGIN CERTIFICATE-----` in it",
+            ))
+        };
+        self.root_certificates.push(certificate);
+        self
+    }
+
     fn build_async(self) -> Result<Client> {
         let mut target = Target::parse(&self.url)?;
         if let Some(auth) = self.auth {
@@ -215,10 +236,15 @@ impl<C> ClientBuilder<C> {
         if self.max_body_bytes == 0 {
             return Err(Error::config("the maximum body size is zero"));
         }
+        let root_certificates = self
+            .root_certificates
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .read_timeout(self.timeout)
             .user_agent(concat!("inflow/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(root_certificates)
             .build()
             .map_err(|err| {
                 Error::config("the HTTP client could not be set up").with_source(err.without_url())
@@ -636,5 +662,11 @@ pub(crate) fn transport_error(err: reqwest::Error, timeout: Duration) -> Error {
         message.push_str(&inner.to_string());
         cause = inner.source();
     }
-    Error::new(ErrorKind::Transport, message).with_source(err)
+    // A certificate the client does not trust stays untrusted: not worth a retry.
+    let kind = if message.contains("certificate") {
+        ErrorKind::Tls
+    } else {
+        ErrorKind::Transport
+    };
+    Error::new(kind, message).with_source(err)
 }

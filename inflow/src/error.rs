@@ -51,8 +51,11 @@ pub enum ErrorKind {
     /// The request did not complete within the configured timeout.
     Timeout,
     /// The request could not be sent or its answer not read (connection refused or reset,
-    /// DNS, TLS).
+    /// DNS); it may succeed later.
     Transport,
+    /// The server's TLS certificate is not trusted (see
+    /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
+    Tls,
 }
 
 impl ErrorKind {
@@ -74,6 +77,7 @@ impl ErrorKind {
             ErrorKind::BufferFull => "session buffer full",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",
+            ErrorKind::Tls => "TLS error",
         }
     }
 }

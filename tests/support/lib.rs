@@ -7,3 +7,4 @@ pub mod logs;
 pub mod lp;
 pub mod proxy;
 pub mod server;
+pub mod tls;
