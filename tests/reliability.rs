@@ -224,3 +224,60 @@ async fn https_with_a_self_signed_certificate_trusted_through_the_builder() {
         .unwrap_err();
     assert!(err.is_invalid_config());
 }
+
+#[tokio::test]
+async fn credentials_travel_only_in_headers_and_never_show() {
+    let server = server::auth_server();
+    let db = server.database("secrets");
+    let proxy = inflow_tests::proxy::FaultProxy::start(server.base_url());
+    let url = format!(
+        "{}/{}",
+        proxy.base_url().replace(
+            "http://",
+            &format!("http://{}:{}@", server::ADMIN_USER, server::ADMIN_PASSWORD)
+        ),
+        db.name()
+    );
+    let captured = inflow_tests::logs::Captured::global();
+    let client = Client::new(&url).unwrap();
+    client.write(&bulk("s", 1)).await.unwrap();
+    let head = proxy.last_request_head();
+    let request_line = head.lines().next().unwrap();
+    assert!(
+        request_line.starts_with("POST /write?db="),
+        "{request_line}"
+    );
+    assert!(
+        !request_line.contains("u=")
+            && !request_line.contains("p=")
+            && !request_line.contains(server::ADMIN_PASSWORD)
+    );
+    assert!(
+        head.to_ascii_lowercase().contains("authorization: basic "),
+        "{head}"
+    );
+
+    // Failing requests: a wrong password, and a token the 1.x server does not understand.
+    let wrong = Client::new(&url.replace(server::ADMIN_PASSWORD, "wr0ng-pa55")).unwrap();
+    let wrong_err = wrong.write(&bulk("s", 2)).await.unwrap_err();
+    let token = Client::builder(format!("{}/{}", proxy.base_url(), db.name()))
+        .token("t0ken-s3cret")
+        .build()
+        .unwrap();
+    let token_err = token.write(&bulk("s", 3)).await.unwrap_err();
+    assert!(wrong_err.is_unauthorized() && token_err.is_unauthorized());
+    assert!(
+        proxy.last_request_head().contains("Token t0ken-s3cret")
+            || proxy
+                .last_request_head()
+                .to_ascii_lowercase()
+                .contains("authorization: token")
+    );
+    let shown = format!(
+        "{}{wrong_err}{wrong_err:?}{token_err}{token_err:?}{client:?}{wrong:?}{token:?}",
+        captured.text()
+    );
+    for secret in [server::ADMIN_PASSWORD, "wr0ng-pa55", "t0ken-s3cret"] {
+        assert!(!shown.contains(secret), "{secret} leaked");
+    }
+}

@@ -175,6 +175,27 @@ impl Error {
         self.inner.dropped
     }
 
+    /// For a [`PartialWrite`](ErrorKind::PartialWrite): the server's reasons, one per refused
+    /// line or kind of refusal, as it gave them (`unable to parse '<line>': <why>`, or
+    /// `field type conflict: …`). InfluxDB 1.x names the lines it could not parse; for points
+    /// it parsed but refused, it gives only the first reason.
+    #[must_use]
+    pub fn partial_write_reasons(&self) -> Vec<&str> {
+        if self.kind() != ErrorKind::PartialWrite {
+            return Vec::new();
+        }
+        let message = self.inner.message.trim_end();
+        let message = message.strip_prefix("partial write:").unwrap_or(message);
+        let message = message
+            .rsplit_once(" dropped=")
+            .map_or(message, |(reasons, _)| reasons);
+        message
+            .split('\n')
+            .map(str::trim)
+            .filter(|reason| !reason.is_empty())
+            .collect()
+    }
+
     /// The delay the server asked for in a `Retry-After` header.
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {

@@ -126,8 +126,16 @@ mod tests {
     fn partial_writes_carry_the_dropped_count() {
         let body = br#"{"error":"partial write: points beyond retention policy dropped=1"}"#;
         assert_eq!(write_outcome(400, body).unwrap_err().dropped(), Some(1));
-        let body = br#"{"error":"partial write: unable to parse 'bad line': invalid field format dropped=0"}"#;
-        assert_eq!(write_outcome(400, body).unwrap_err().dropped(), Some(0));
+        let body = br#"{"error":"partial write: unable to parse 'bad line': invalid field format\nunable to parse 'm f=x 2': invalid boolean dropped=0"}"#;
+        let err = write_outcome(400, body).unwrap_err();
+        assert_eq!(err.dropped(), Some(0));
+        assert_eq!(
+            err.partial_write_reasons(),
+            [
+                "unable to parse 'bad line': invalid field format",
+                "unable to parse 'm f=x 2': invalid boolean"
+            ]
+        );
     }
 
     #[test]

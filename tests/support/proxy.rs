@@ -44,6 +44,7 @@ struct Plan {
 #[derive(Debug)]
 pub struct FaultProxy {
     address: SocketAddr,
+    last_head: Arc<Mutex<String>>,
     plan: Arc<Mutex<Plan>>,
     requests: Arc<AtomicU64>,
     injected: Arc<AtomicU64>,
@@ -73,8 +74,10 @@ impl FaultProxy {
         }));
         let requests = Arc::new(AtomicU64::new(0));
         let injected = Arc::new(AtomicU64::new(0));
+        let last_head = Arc::new(Mutex::new(String::new()));
         let proxy = FaultProxy {
             address,
+            last_head: Arc::clone(&last_head),
             plan: Arc::clone(&plan),
             requests: Arc::clone(&requests),
             injected: Arc::clone(&injected),
@@ -93,6 +96,7 @@ impl FaultProxy {
                     let plan = Arc::clone(&plan);
                     let requests = Arc::clone(&requests);
                     let injected = Arc::clone(&injected);
+                    let last_head = Arc::clone(&last_head);
                     tokio::spawn(async move {
                         let number = requests.fetch_add(1, Ordering::SeqCst) + 1;
                         let fault = {
@@ -106,7 +110,7 @@ impl FaultProxy {
                         if fault != Fault::Pass {
                             injected.fetch_add(1, Ordering::SeqCst);
                         }
-                        let _ = serve(socket, upstream, fault).await;
+                        let _ = serve(socket, upstream, fault, &last_head).await;
                     });
                 }
             });
@@ -130,6 +134,15 @@ impl FaultProxy {
         format!("http://{}", self.address)
     }
 
+    /// The request line and headers of the last request that reached the proxy whole.
+    #[must_use]
+    pub fn last_request_head(&self) -> String {
+        self.last_head
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// How many requests (connections) the proxy has seen.
     #[must_use]
     pub fn requests(&self) -> u64 {
@@ -143,7 +156,12 @@ impl FaultProxy {
     }
 }
 
-async fn serve(mut client: TcpStream, upstream: SocketAddr, fault: Fault) -> std::io::Result<()> {
+async fn serve(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+    fault: Fault,
+    last_head: &Mutex<String>,
+) -> std::io::Result<()> {
     if fault == Fault::Refuse {
         return reset(client);
     }
@@ -153,6 +171,12 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, fault: Fault) -> std
         return reset(client);
     }
     let request = read_message(&mut client).await?;
+    let head_end = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(request.len());
+    *last_head.lock().unwrap_or_else(PoisonError::into_inner) =
+        String::from_utf8_lossy(&request[..head_end]).into_owned();
     let response = match fault {
         Fault::Unavailable => canned(503, "Service Unavailable", "", "injected: unavailable"),
         Fault::Throttle => canned(
