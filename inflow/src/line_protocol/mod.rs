@@ -425,6 +425,21 @@ impl<'a> Line<'a> {
 
     /// Converts ns to whole units of the precision, checking the server's range.
     fn to_units(&self, nanos: i128) -> Result<i64, EncodeError> {
+        // The common case in 64-bit arithmetic: a time InfluxDB can hold is an i64 of ns, and
+        // flooring it to a coarser unit only moves it towards MIN, which is checked after.
+        if let Ok(nanos64) = i64::try_from(nanos) {
+            let per_unit = self.precision.nanos_per_unit();
+            let units = if per_unit == 1 {
+                nanos64
+            } else {
+                nanos64.div_euclid(per_unit)
+            };
+            if let Some(stored) = units.checked_mul(per_unit)
+                && (MIN_TIMESTAMP_NANOS..=MAX_TIMESTAMP_NANOS).contains(&stored)
+            {
+                return Ok(units);
+            }
+        }
         let units = self.precision.from_nanos(nanos);
         let stored = self.precision.to_nanos(units);
         if (i128::from(MIN_TIMESTAMP_NANOS)..=i128::from(MAX_TIMESTAMP_NANOS)).contains(&stored) {
