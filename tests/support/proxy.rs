@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// What the proxy does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +63,6 @@ impl FaultProxy {
             .trim_start_matches("http://")
             .parse()
             .expect("an upstream of the form http://IP:PORT");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener");
-        let address = listener.local_addr().expect("an address");
         let plan = Arc::new(Mutex::new(Plan {
             fault: Fault::Pass,
             every: 1,
@@ -75,46 +70,42 @@ impl FaultProxy {
         let requests = Arc::new(AtomicU64::new(0));
         let injected = Arc::new(AtomicU64::new(0));
         let last_head = Arc::new(Mutex::new(String::new()));
+        let address = {
+            let (plan, requests, injected, last_head) = (
+                Arc::clone(&plan),
+                Arc::clone(&requests),
+                Arc::clone(&injected),
+                Arc::clone(&last_head),
+            );
+            crate::background::serve(move |socket| {
+                let plan = Arc::clone(&plan);
+                let requests = Arc::clone(&requests);
+                let injected = Arc::clone(&injected);
+                let last_head = Arc::clone(&last_head);
+                async move {
+                    let number = requests.fetch_add(1, Ordering::SeqCst) + 1;
+                    let fault = {
+                        let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
+                        if number % plan.every == 0 {
+                            plan.fault
+                        } else {
+                            Fault::Pass
+                        }
+                    };
+                    if fault != Fault::Pass {
+                        injected.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let _ = serve(socket, upstream, fault, &last_head).await;
+                }
+            })
+        };
         let proxy = FaultProxy {
             address,
-            last_head: Arc::clone(&last_head),
-            plan: Arc::clone(&plan),
-            requests: Arc::clone(&requests),
-            injected: Arc::clone(&injected),
+            last_head,
+            plan,
+            requests,
+            injected,
         };
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            runtime.block_on(async move {
-                let listener = TcpListener::from_std(listener).expect("a tokio listener");
-                loop {
-                    let Ok((socket, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    let plan = Arc::clone(&plan);
-                    let requests = Arc::clone(&requests);
-                    let injected = Arc::clone(&injected);
-                    let last_head = Arc::clone(&last_head);
-                    tokio::spawn(async move {
-                        let number = requests.fetch_add(1, Ordering::SeqCst) + 1;
-                        let fault = {
-                            let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
-                            if number % plan.every == 0 {
-                                plan.fault
-                            } else {
-                                Fault::Pass
-                            }
-                        };
-                        if fault != Fault::Pass {
-                            injected.fetch_add(1, Ordering::SeqCst);
-                        }
-                        let _ = serve(socket, upstream, fault, &last_head).await;
-                    });
-                }
-            });
-        });
         proxy
     }
 
