@@ -86,7 +86,7 @@ impl FaultProxy {
                     let number = requests.fetch_add(1, Ordering::SeqCst) + 1;
                     let fault = {
                         let plan = plan.lock().unwrap_or_else(PoisonError::into_inner);
-                        if number % plan.every == 0 {
+                        if number.is_multiple_of(plan.every) {
                             plan.fault
                         } else {
                             Fault::Pass
@@ -99,14 +99,13 @@ impl FaultProxy {
                 }
             })
         };
-        let proxy = FaultProxy {
+        FaultProxy {
             address,
             last_head,
             plan,
             requests,
             injected,
-        };
-        proxy
+        }
     }
 
     /// From now on, every `every`-th connection gets `fault`.
