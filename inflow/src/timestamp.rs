@@ -44,6 +44,7 @@ pub trait Timestamp {
 }
 
 impl<Tz: TimeZone> Timestamp for DateTime<Tz> {
+    #[inline]
     fn unix_nanos(&self) -> Option<i128> {
         Some(
             i128::from(self.timestamp()) * 1_000_000_000
@@ -154,6 +155,7 @@ impl std::hash::Hash for EpochTime {
 }
 
 impl Timestamp for EpochTime {
+    #[inline]
     fn unix_nanos(&self) -> Option<i128> {
         Some(self.unit.to_nanos(i128::from(self.value)))
     }

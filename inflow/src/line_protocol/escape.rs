@@ -67,8 +67,29 @@ pub(crate) fn write_measurement(buf: &mut Vec<u8>, name: &str) -> Result<(), Kin
 
 /// Writes a tag key or a non-empty tag value: `,`, `=` and space are escaped; `"` and `\` are
 /// written raw. Returns whether the text holds a backslash (see the batch hazard).
+#[inline]
 pub(crate) fn write_tag_text(buf: &mut Vec<u8>, text: &str) -> Result<bool, Kind> {
     let bytes = text.as_bytes();
+    // Most tag texts hold nothing special: one pass to tell, one copy.
+    if !bytes.iter().any(|&byte| TAG_SPECIAL[usize::from(byte)]) {
+        buf.extend_from_slice(bytes);
+        return Ok(false);
+    }
+    write_special_tag_text(buf, bytes)
+}
+
+/// Bytes that make a tag text take the slow path: what is escaped, refused or tracked.
+const TAG_SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        special[byte] = CLASS[byte] != PLAIN && CLASS[byte] != QUOTE;
+        byte += 1;
+    }
+    special
+};
+
+fn write_special_tag_text(buf: &mut Vec<u8>, bytes: &[u8]) -> Result<bool, Kind> {
     if bytes.last() == Some(&b'\\') {
         return Err(Kind::TrailingBackslash);
     }
@@ -142,6 +163,7 @@ pub(crate) fn write_field_key(buf: &mut Vec<u8>, key: &str) -> Result<(), Kind> 
 
 /// Writes a string field value in double quotes, escaping only `"` and `\`. Any other byte,
 /// line feeds included, is written raw: the server keeps it as it is (facts §1.5).
+#[inline]
 pub(crate) fn write_string_value(buf: &mut Vec<u8>, value: &str) {
     let bytes = value.as_bytes();
     buf.reserve(bytes.len() + 2);

@@ -141,6 +141,7 @@ impl Encoder {
     /// # Errors
     ///
     /// An [`EncodeError`] when the point cannot be represented; the buffer is then unchanged.
+    #[inline]
     pub fn encode<M: Measurement + ?Sized>(&mut self, point: &M) -> Result<(), EncodeError> {
         self.encode_with(point, || system_time_nanos(SystemTime::now()))
     }
@@ -167,6 +168,7 @@ impl Encoder {
         })
     }
 
+    #[inline]
     fn encode_with<M: Measurement + ?Sized>(
         &mut self,
         point: &M,
@@ -332,6 +334,7 @@ pub struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
+    #[inline]
     fn new(buf: &'a mut Vec<u8>, precision: Precision) -> Self {
         let start = buf.len();
         Line {
@@ -368,6 +371,7 @@ impl<'a> Line<'a> {
     }
 
     #[doc(hidden)]
+    #[inline]
     pub fn static_measurement(&mut self, escaped: &'static [u8]) {
         self.buf.extend_from_slice(escaped);
     }
@@ -381,6 +385,7 @@ impl<'a> Line<'a> {
     }
 
     #[doc(hidden)]
+    #[inline]
     pub fn static_tag<'l>(&'l mut self, key: &'static StaticKey) -> TagSlot<'l, 'a> {
         TagSlot {
             line: self,
@@ -397,6 +402,7 @@ impl<'a> Line<'a> {
     }
 
     #[doc(hidden)]
+    #[inline]
     pub fn static_field<'l>(&'l mut self, key: &'static StaticKey) -> FieldSlot<'l, 'a> {
         FieldSlot {
             line: self,
@@ -410,6 +416,7 @@ impl<'a> Line<'a> {
     ///
     /// When the time is outside the range InfluxDB stores once converted to the precision, or
     /// a timestamp was already written.
+    #[inline]
     pub fn timestamp<T: Timestamp + ?Sized>(&mut self, time: &T) -> Result<(), EncodeError> {
         if self.timestamp.is_some() {
             return Err(EncodeError::new(
@@ -424,6 +431,7 @@ impl<'a> Line<'a> {
     }
 
     /// Converts ns to whole units of the precision, checking the server's range.
+    #[inline]
     fn to_units(&self, nanos: i128) -> Result<i64, EncodeError> {
         // The common case in 64-bit arithmetic: a time InfluxDB can hold is an i64 of ns, and
         // flooring it to a coarser unit only moves it towards MIN, which is checked after.
@@ -453,6 +461,7 @@ impl<'a> Line<'a> {
         }
     }
 
+    #[inline]
     fn write_tag(&mut self, key: Key<'_>, value: &str) -> Result<(), EncodeError> {
         if value.is_empty() {
             return Ok(());
@@ -486,6 +495,7 @@ impl<'a> Line<'a> {
     }
 
     /// Writes the separator and key of a field, ending the series key at the first one.
+    #[inline]
     fn begin_field(&mut self, key: Key<'_>) -> Result<(), EncodeError> {
         let separator = if self.section == Section::Tags {
             self.section = Section::Fields;
@@ -522,6 +532,7 @@ impl<'a> Line<'a> {
         Ok(())
     }
 
+    #[inline]
     fn finish(self, now: impl FnOnce() -> i128) -> Result<(), EncodeError> {
         if self.section == Section::Tags {
             return Err(EncodeError::new(EncodeErrorKind::NoFields, Element::Point));
@@ -583,6 +594,7 @@ impl TagSlot<'_, '_> {
     ///
     /// When the key or value holds a line feed or ends with a backslash, or the key is empty or
     /// `time`.
+    #[inline]
     pub fn str(self, value: &str) -> Result<(), EncodeError> {
         self.line.write_tag(self.key, value)
     }
@@ -619,6 +631,7 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When `value` is NaN or infinite.
+    #[inline]
     pub fn float(self, value: f64) -> Result<(), EncodeError> {
         self.shortest_float(value, value.is_finite())
     }
@@ -629,10 +642,12 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When `value` is NaN or infinite.
+    #[inline]
     pub fn float32(self, value: f32) -> Result<(), EncodeError> {
         self.shortest_float(value, value.is_finite())
     }
 
+    #[inline]
     fn shortest_float<F>(self, value: F, is_finite: bool) -> Result<(), EncodeError>
     where
         F: ryu::Float + std::fmt::Display,
@@ -653,6 +668,7 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When the key cannot be represented.
+    #[inline]
     pub fn integer(self, value: i64) -> Result<(), EncodeError> {
         self.line.begin_field(self.key)?;
         let buf = &mut *self.line.buf;
@@ -666,6 +682,7 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When `value` is above `i64::MAX`.
+    #[inline]
     pub fn unsigned(self, value: u64) -> Result<(), EncodeError> {
         match i64::try_from(value) {
             Ok(value) => self.integer(value),
@@ -678,6 +695,7 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When the key cannot be represented.
+    #[inline]
     pub fn boolean(self, value: bool) -> Result<(), EncodeError> {
         self.line.begin_field(self.key)?;
         self.line
@@ -691,6 +709,7 @@ impl FieldSlot<'_, '_> {
     /// # Errors
     ///
     /// When the key cannot be represented.
+    #[inline]
     pub fn string(self, value: &str) -> Result<(), EncodeError> {
         self.line.begin_field(self.key)?;
         escape::write_string_value(self.line.buf, value);

@@ -1,0 +1,471 @@
+//! The encoding workload of the benchmarks, shared by the criterion bench (`benches/encode.rs`),
+//! the allocation counter and the callgrind driver (`src/bin/`).
+//!
+//! One batch is [`BATCH`] readings of one shape: measurement `temperature`, tags `location`
+//! (`groningen-0` … `groningen-99`) and `sensor_type` (`ni1000`), fields `value` (f64), `count`
+//! (i64) and `ok` (bool), and a distinct nanosecond timestamp per point. Every [`Contender`]
+//! encodes that same batch into a buffer it reuses from one batch to the next, the way its
+//! library is used to build a write body:
+//!
+//! | contender | what is timed |
+//! |---|---|
+//! | [`Contender::Limit`] | a hand-written encoder: pre-escaped static keys, `itoa`, `ryu`, tag values escaped for `,` `=` space, one reused `Vec<u8>` |
+//! | [`Contender::InflowDerive`] | `#[derive(inflow::Measurement)]` through [`inflow::line_protocol::Encoder::encode`] (the path of `Session::write`), cleared between batches |
+//! | [`Contender::InflowPoint`] | [`inflow::Point`]s built once, outside the timing, then encoded the same way |
+//! | [`Contender::Influxdb`] | `influxdb` 0.8: `#[derive(InfluxDbWriteable)]` → `try_into_query` → `Vec<WriteQuery>` → `Query::build`, as `Client::query` does |
+//! | [`Contender::Influxdb2`] | `influxdb2` 0.5: `#[derive(WriteDataPoint)]` → `write_data_point_to` a `BytesMut` writer, then `split().freeze()` per point, as `Client::write` does |
+//! | [`Contender::Influxdb2Vec`] | the same derive writing straight into the reused `Vec<u8>`: its own cost, without the client's chunking |
+//! | [`Contender::LineProtocol`] | `influxdb-line-protocol` 2.0: `LineProtocolBuilder` appending to the reused `Vec<u8>` |
+//!
+//! `verify.rs` (beside this crate's manifest, shared by the bench and the tests) checks, with
+//! the independent parser of `inflow-tests`, that every contender's output reads back as the
+//! same points.
+
+use std::io::Write as _;
+use std::sync::LazyLock;
+
+use bytes::{BufMut as _, BytesMut};
+use inflow::line_protocol::Encoder;
+use inflow::{EpochTime, Measurement, Point, Precision};
+use influxdb::{InfluxDbWriteable, Query as _, WriteQuery};
+use influxdb_line_protocol::LineProtocolBuilder;
+use influxdb2::models::WriteDataPoint as _;
+use influxdb2_derive::WriteDataPoint;
+
+/// Readings per batch: the unit of every measurement.
+pub const BATCH: usize = 5_000;
+
+/// Distinct `location` tag values.
+const LOCATIONS: usize = 100;
+
+/// The first timestamp of a batch, in ns.
+const FIRST_NANOS: i64 = 1_700_000_000_000_000_000;
+
+/// One encoder under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Contender {
+    /// The hand-written limit.
+    Limit,
+    /// inflow's `#[derive(Measurement)]`.
+    InflowDerive,
+    /// inflow's dynamic `Point`.
+    InflowPoint,
+    /// `influxdb` 0.8's derive and batch query.
+    Influxdb,
+    /// `influxdb2` 0.5's derive, through its client's per-point `BytesMut` chunks.
+    Influxdb2,
+    /// `influxdb2` 0.5's derive alone, written straight into the reused `Vec<u8>`.
+    Influxdb2Vec,
+    /// `influxdb-line-protocol` 2.0's builder.
+    LineProtocol,
+}
+
+impl Contender {
+    /// Every contender, the limit first.
+    pub const ALL: [Contender; 7] = [
+        Contender::Limit,
+        Contender::InflowDerive,
+        Contender::InflowPoint,
+        Contender::Influxdb,
+        Contender::Influxdb2,
+        Contender::Influxdb2Vec,
+        Contender::LineProtocol,
+    ];
+
+    /// The short name used on command lines and as the criterion benchmark id.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Contender::Limit => "limit",
+            Contender::InflowDerive => "inflow-derive",
+            Contender::InflowPoint => "inflow-point",
+            Contender::Influxdb => "influxdb-0.8",
+            Contender::Influxdb2 => "influxdb2-0.5",
+            Contender::Influxdb2Vec => "influxdb2-0.5-vec",
+            Contender::LineProtocol => "influxdb-line-protocol-2.0",
+        }
+    }
+
+    /// What the contender is, for tables.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Contender::Limit => "hand-written limit (static keys, itoa, ryu, reused Vec)",
+            Contender::InflowDerive => "inflow `#[derive(Measurement)]` → `Encoder::encode`",
+            Contender::InflowPoint => "inflow `Point` (built beforehand) → `Encoder::encode`",
+            Contender::Influxdb => "`influxdb` 0.8.0 derive → `WriteQuery` → `build`",
+            Contender::Influxdb2 => "`influxdb2` 0.5.2 derive → its client's `BytesMut` chunks",
+            Contender::Influxdb2Vec => "`influxdb2` 0.5.2 derive → `write_data_point_to(&mut Vec)`",
+            Contender::LineProtocol => "`influxdb-line-protocol` 2.0.0 builder",
+        }
+    }
+
+    /// The contender named `id` (see [`Contender::id`]).
+    #[must_use]
+    pub fn from_id(id: &str) -> Option<Contender> {
+        Contender::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+/// The values of one reading, as plain data: what the limit and the builder read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// `groningen-{i % 100}`.
+    pub location: &'static str,
+    /// Always `ni1000`.
+    pub sensor_type: &'static str,
+    /// 15.00 … 24.99, some of them whole numbers.
+    pub value: f64,
+    /// Negative and positive integers up to eight digits.
+    pub count: i64,
+    /// Every third reading.
+    pub ok: bool,
+    /// ns since the Unix epoch, distinct per reading.
+    pub time: i64,
+}
+
+static LOCATION_NAMES: LazyLock<Vec<String>> =
+    LazyLock::new(|| (0..LOCATIONS).map(|i| format!("groningen-{i}")).collect());
+
+/// The `n` readings of a batch.
+#[must_use]
+pub fn samples(n: usize) -> Vec<Sample> {
+    (0..n)
+        .map(|i| {
+            let step = i64::try_from(i).expect("a batch index fits in i64");
+            let hundredths = 1_500 + (step * 37) % 1_000;
+            Sample {
+                location: &LOCATION_NAMES[i % LOCATIONS],
+                sensor_type: "ni1000",
+                #[allow(clippy::cast_precision_loss)] // below 2^53
+                value: hundredths as f64 / 100.0,
+                count: (step - 2_500) * 7_919,
+                ok: i % 3 == 0,
+                time: FIRST_NANOS + step * 1_000_000_007,
+            }
+        })
+        .collect()
+}
+
+/// The reading as an inflow user writes it (owned tag value, as in inflow's README).
+#[derive(Debug, Measurement)]
+#[inflow(measurement = "temperature")]
+pub struct Reading {
+    /// `location` tag.
+    #[inflow(tag)]
+    pub location: String,
+    /// `sensor_type` tag.
+    #[inflow(tag)]
+    pub sensor_type: &'static str,
+    /// `value` field.
+    pub value: f64,
+    /// `count` field.
+    pub count: i64,
+    /// `ok` field.
+    pub ok: bool,
+    /// The timestamp.
+    #[inflow(timestamp)]
+    pub time: EpochTime,
+}
+
+impl From<&Sample> for Reading {
+    fn from(s: &Sample) -> Self {
+        Reading {
+            location: s.location.to_owned(),
+            sensor_type: s.sensor_type,
+            value: s.value,
+            count: s.count,
+            ok: s.ok,
+            time: EpochTime::nanos(s.time),
+        }
+    }
+}
+
+/// The reading for `influxdb` 0.8's derive. Its `try_into_query` consumes the struct, so the
+/// struct borrows its tag values and is `Copy`: the batch pays no clone of ours.
+#[derive(Debug, Clone, Copy, InfluxDbWriteable)]
+pub struct InfluxdbReading {
+    /// `location` tag.
+    #[influxdb(tag)]
+    pub location: &'static str,
+    /// `sensor_type` tag.
+    #[influxdb(tag)]
+    pub sensor_type: &'static str,
+    /// `value` field.
+    pub value: f64,
+    /// `count` field.
+    pub count: i64,
+    /// `ok` field.
+    pub ok: bool,
+    /// The timestamp (the field named `time`).
+    pub time: influxdb::Timestamp,
+}
+
+impl From<&Sample> for InfluxdbReading {
+    fn from(s: &Sample) -> Self {
+        InfluxdbReading {
+            location: s.location,
+            sensor_type: s.sensor_type,
+            value: s.value,
+            count: s.count,
+            ok: s.ok,
+            time: influxdb::Timestamp::Nanoseconds(
+                u128::try_from(s.time).expect("the timestamps are after 1970"),
+            ),
+        }
+    }
+}
+
+/// The reading for `influxdb2` 0.5's derive (`influxdb2-derive` 0.1.1).
+#[derive(Debug, Clone, Copy, WriteDataPoint)]
+#[measurement = "temperature"]
+pub struct Influxdb2Reading {
+    /// `location` tag.
+    #[influxdb(tag)]
+    pub location: &'static str,
+    /// `sensor_type` tag.
+    #[influxdb(tag)]
+    pub sensor_type: &'static str,
+    /// `value` field.
+    #[influxdb(field)]
+    pub value: f64,
+    /// `count` field.
+    #[influxdb(field)]
+    pub count: i64,
+    /// `ok` field.
+    #[influxdb(field)]
+    pub ok: bool,
+    /// The timestamp, ns.
+    #[influxdb(timestamp)]
+    pub time: i64,
+}
+
+impl From<&Sample> for Influxdb2Reading {
+    fn from(s: &Sample) -> Self {
+        Influxdb2Reading {
+            location: s.location,
+            sensor_type: s.sensor_type,
+            value: s.value,
+            count: s.count,
+            ok: s.ok,
+            time: s.time,
+        }
+    }
+}
+
+/// One batch in the input form of every contender, and the buffers they reuse.
+#[derive(Debug)]
+pub struct Workload {
+    samples: Vec<Sample>,
+    readings: Vec<Reading>,
+    points: Vec<Point>,
+    influxdb: Vec<InfluxdbReading>,
+    influxdb2: Vec<Influxdb2Reading>,
+    /// inflow's buffer (derive and `Point`).
+    encoder: Encoder,
+    /// Everyone else's buffer.
+    out: Vec<u8>,
+    /// `influxdb2`'s per-point buffer, as in its `Client::write_with_precision`.
+    chunk: BytesMut,
+}
+
+impl Workload {
+    /// A batch of `n` readings, with every contender's input built (not timed).
+    #[must_use]
+    pub fn new(n: usize) -> Self {
+        let samples = samples(n);
+        Workload {
+            readings: samples.iter().map(Reading::from).collect(),
+            points: samples.iter().map(point).collect(),
+            influxdb: samples.iter().map(InfluxdbReading::from).collect(),
+            influxdb2: samples.iter().map(Influxdb2Reading::from).collect(),
+            encoder: Encoder::new(Precision::Nanoseconds),
+            out: Vec::new(),
+            chunk: BytesMut::new(),
+            samples,
+        }
+    }
+
+    /// The plain values of the batch.
+    #[must_use]
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// Encodes the whole batch with `contender` into its reused buffer, emptied first, and
+    /// returns the body written.
+    ///
+    /// # Panics
+    ///
+    /// When an encoder refuses a reading (none does: the readings are all representable).
+    pub fn encode(&mut self, contender: Contender) -> &[u8] {
+        match contender {
+            Contender::Limit => {
+                encode_limit(&self.samples, &mut self.out);
+                &self.out
+            }
+            Contender::InflowDerive => encode_inflow(&self.readings, &mut self.encoder),
+            Contender::InflowPoint => encode_inflow(&self.points, &mut self.encoder),
+            Contender::Influxdb => {
+                encode_influxdb(&self.influxdb, &mut self.out);
+                &self.out
+            }
+            Contender::Influxdb2 => {
+                encode_influxdb2(&self.influxdb2, &mut self.chunk, &mut self.out);
+                &self.out
+            }
+            Contender::Influxdb2Vec => {
+                encode_influxdb2_vec(&self.influxdb2, &mut self.out);
+                &self.out
+            }
+            Contender::LineProtocol => {
+                encode_line_protocol(&self.samples, &mut self.out);
+                &self.out
+            }
+        }
+    }
+}
+
+fn point(s: &Sample) -> Point {
+    Point::new("temperature")
+        .tag("location", s.location)
+        .tag("sensor_type", s.sensor_type)
+        .field("value", s.value)
+        .field("count", s.count)
+        .field("ok", s.ok)
+        .timestamp_nanos(s.time)
+}
+
+/// The hand-written limit: what a careful programmer writes for exactly this shape. Keys and
+/// separators are static pre-escaped byte strings (in inflow's order, so that the output is
+/// byte for byte inflow's), tag values are escaped for `,` `=` and space, numbers go through
+/// `itoa` and `ryu`. It checks nothing: no NaN, no range, no key length, no line feed.
+fn encode_limit(samples: &[Sample], out: &mut Vec<u8>) {
+    out.clear();
+    let mut int = itoa::Buffer::new();
+    let mut float = ryu::Buffer::new();
+    for s in samples {
+        out.extend_from_slice(b"temperature,location=");
+        escape_tag_value(out, s.location.as_bytes());
+        out.extend_from_slice(b",sensor_type=");
+        escape_tag_value(out, s.sensor_type.as_bytes());
+        out.extend_from_slice(b" count=");
+        out.extend_from_slice(int.format(s.count).as_bytes());
+        out.extend_from_slice(if s.ok { b"i,ok=true" } else { b"i,ok=false" });
+        out.extend_from_slice(b",value=");
+        out.extend_from_slice(float.format_finite(s.value).as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(int.format(s.time).as_bytes());
+        out.push(b'\n');
+    }
+}
+
+/// Escapes `,` `=` and space with a backslash, copying the runs between them whole.
+#[inline]
+fn escape_tag_value(out: &mut Vec<u8>, value: &[u8]) {
+    let mut copied = 0;
+    for (i, &byte) in value.iter().enumerate() {
+        if matches!(byte, b',' | b'=' | b' ') {
+            out.extend_from_slice(&value[copied..i]);
+            out.push(b'\\');
+            copied = i;
+        }
+    }
+    out.extend_from_slice(&value[copied..]);
+}
+
+fn encode_inflow<'e, M: Measurement>(points: &[M], encoder: &'e mut Encoder) -> &'e [u8] {
+    encoder.clear();
+    for point in points {
+        if let Err(err) = encoder.encode(point) {
+            panic!("inflow refused a reading: {err}");
+        }
+    }
+    encoder.as_bytes()
+}
+
+/// `influxdb` 0.8: `Client::query(Vec<WriteQuery>)` calls `Query::build` on the batch, which
+/// builds every query and joins the lines; the body is the resulting `String` (copied into
+/// `out` here so that every contender's body ends up in a reused buffer).
+fn encode_influxdb(readings: &[InfluxdbReading], out: &mut Vec<u8>) {
+    let queries: Vec<WriteQuery> = readings
+        .iter()
+        .map(|reading| match reading.try_into_query("temperature") {
+            Ok(query) => query,
+            Err(_) => panic!("influxdb refused a reading"),
+        })
+        .collect();
+    let body = match queries.build() {
+        Ok(body) => body.get(),
+        Err(err) => panic!("influxdb refused the batch: {err}"),
+    };
+    out.clear();
+    out.extend_from_slice(body.as_bytes());
+}
+
+/// `influxdb2` 0.5: `Client::write_with_precision` maps every point of the stream to
+/// `write_data_point_to` a `BytesMut` writer, flushes it, and sends `split().freeze()` as one
+/// chunk of the body; here each chunk is appended to `out` instead of being sent.
+fn encode_influxdb2(readings: &[Influxdb2Reading], chunk: &mut BytesMut, out: &mut Vec<u8>) {
+    out.clear();
+    for reading in readings {
+        let mut writer = chunk.writer();
+        let written = reading
+            .write_data_point_to(&mut writer)
+            .and_then(|()| writer.flush());
+        if let Err(err) = written {
+            panic!("influxdb2 refused a reading: {err}");
+        }
+        let piece = chunk.split().freeze();
+        out.extend_from_slice(&piece);
+    }
+}
+
+/// `influxdb2` 0.5's derive alone: what it costs without the client's chunking.
+fn encode_influxdb2_vec(readings: &[Influxdb2Reading], out: &mut Vec<u8>) {
+    out.clear();
+    for reading in readings {
+        if let Err(err) = reading.write_data_point_to(&mut *out) {
+            panic!("influxdb2 refused a reading: {err}");
+        }
+    }
+}
+
+/// `influxdb-line-protocol` 2.0: one builder appending every line to `out`.
+fn encode_line_protocol(samples: &[Sample], out: &mut Vec<u8>) {
+    out.clear();
+    let mut builder = LineProtocolBuilder::new_with(out);
+    for s in samples {
+        builder = builder
+            .measurement("temperature")
+            .tag("location", s.location)
+            .tag("sensor_type", s.sensor_type)
+            .field("value", s.value)
+            .field("count", s.count)
+            .field("ok", s.ok)
+            .timestamp(s.time)
+            .close_line();
+    }
+    let _ = builder.build();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_escapes_tag_values() {
+        let mut out = Vec::new();
+        escape_tag_value(&mut out, b"a b,c=d");
+        assert_eq!(out, b"a\\ b\\,c\\=d");
+    }
+
+    #[test]
+    fn the_batch_has_whole_and_fractional_floats() {
+        let samples = samples(BATCH);
+        assert!(samples.iter().any(|s| s.value.fract() == 0.0));
+        assert!(samples.iter().any(|s| s.value.fract() != 0.0));
+        let times: std::collections::BTreeSet<i64> = samples.iter().map(|s| s.time).collect();
+        assert_eq!(times.len(), BATCH);
+    }
+}
