@@ -474,6 +474,25 @@ impl Client {
     /// and keeps the rest. A partial write does not stop the other requests; it is reported
     /// once they are sent, as the whole body is then done.
     pub(crate) async fn send(&self, url: &Url, body: &[u8]) -> Result<(), SendFailure> {
+        if body.is_empty() {
+            return Ok(());
+        }
+        // The common case: the body fits in one request, and need not be cut at its lines
+        // (the count of line feeds is only for the log: a string value may hold more).
+        if body.len() <= self.shared.max_body_bytes {
+            let points = memchr::memchr_iter(b'\n', body).count().max(1);
+            return match self.send_halving(url, body, points).await {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    let stored = error.kind() == ErrorKind::PartialWrite;
+                    Err(SendFailure {
+                        error,
+                        sent_bytes: if stored { body.len() } else { 0 },
+                        sent_points: if stored { points } else { 0 },
+                    })
+                }
+            };
+        }
         let mut partial: Option<Error> = None;
         let mut sent_points = 0;
         for chunk in chunks_of(body, self.shared.max_body_bytes) {
