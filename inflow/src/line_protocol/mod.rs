@@ -461,7 +461,7 @@ impl<'a> Line<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn write_tag(&mut self, key: Key<'_>, value: &str) -> Result<(), EncodeError> {
         if value.is_empty() {
             return Ok(());
@@ -495,7 +495,7 @@ impl<'a> Line<'a> {
     }
 
     /// Writes the separator and key of a field, ending the series key at the first one.
-    #[inline]
+    #[inline(always)]
     fn begin_field(&mut self, key: Key<'_>) -> Result<(), EncodeError> {
         let separator = if self.section == Section::Tags {
             self.section = Section::Fields;
