@@ -40,6 +40,13 @@ struct Tally {
     errors: Vec<ErrorKind>,
 }
 
+impl Tally {
+    /// Whether every error the caller saw was of `kind`.
+    fn only(&self, kind: ErrorKind) -> bool {
+        self.errors.iter().all(|seen| *seen == kind)
+    }
+}
+
 /// Writes COMMITS batches of POINTS points, committing each until it succeeds, and returns
 /// what happened. A failed commit must leave every point in the session.
 async fn write_through(client: &Client, between_commits: impl Fn(i64)) -> Tally {
@@ -136,12 +143,7 @@ async fn refused_connections() {
         RetryPolicy::never(),
     )
     .await;
-    assert!(
-        tally
-            .errors
-            .iter()
-            .all(|kind| *kind == ErrorKind::Transport)
-    );
+    assert!(tally.only(ErrorKind::Transport));
     assert!(!tally.errors.is_empty());
 }
 
@@ -154,12 +156,7 @@ async fn connections_reset_mid_request() {
         RetryPolicy::never(),
     )
     .await;
-    assert!(
-        tally
-            .errors
-            .iter()
-            .all(|kind| *kind == ErrorKind::Transport)
-    );
+    assert!(tally.only(ErrorKind::Transport));
     assert!(!tally.errors.is_empty());
 }
 
@@ -174,7 +171,7 @@ async fn requests_delayed_past_the_timeout() {
         RetryPolicy::never(),
     )
     .await;
-    assert!(tally.errors.iter().all(|kind| *kind == ErrorKind::Timeout));
+    assert!(tally.only(ErrorKind::Timeout));
     assert!(!tally.errors.is_empty());
 }
 
@@ -187,7 +184,7 @@ async fn service_unavailable_answers() {
         RetryPolicy::never(),
     )
     .await;
-    assert!(tally.errors.iter().all(|kind| *kind == ErrorKind::Server));
+    assert!(tally.only(ErrorKind::Server));
     // The first request passes, then every other one fails: 49 of the 50 commits fail once.
     assert_eq!(tally.errors.len(), 49);
 }
@@ -201,12 +198,7 @@ async fn throttled_answers() {
         RetryPolicy::never(),
     )
     .await;
-    assert!(
-        tally
-            .errors
-            .iter()
-            .all(|kind| *kind == ErrorKind::Throttled)
-    );
+    assert!(tally.only(ErrorKind::Throttled));
     assert_eq!(tally.errors.len(), 49);
 }
 
