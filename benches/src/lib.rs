@@ -10,6 +10,7 @@
 //! | contender | what is timed |
 //! |---|---|
 //! | [`Contender::Limit`] | a hand-written encoder: pre-escaped static keys, `itoa`, `ryu`, tag values escaped for `,` `=` space, one reused `Vec<u8>` |
+//! | [`Contender::LimitZmij`] | the same hand-written encoder with `zmij` in place of `ryu`, the float formatter inflow uses: the limit with inflow's own number formatting |
 //! | [`Contender::InflowDerive`] | `#[derive(inflow::Measurement)]` through [`inflow::line_protocol::Encoder::encode`] (the path of `Session::write`), cleared between batches |
 //! | [`Contender::InflowPoint`] | [`inflow::Point`]s built once, outside the timing, then encoded the same way |
 //! | [`Contender::Influxdb`] | `influxdb` 0.8: `#[derive(InfluxDbWriteable)]` → `try_into_query` → `Vec<WriteQuery>` → `Query::build`, as `Client::query` does |
@@ -46,6 +47,8 @@ const FIRST_NANOS: i64 = 1_700_000_000_000_000_000;
 pub enum Contender {
     /// The hand-written limit.
     Limit,
+    /// The hand-written limit, formatting floats with `zmij` (as inflow does) instead of `ryu`.
+    LimitZmij,
     /// inflow's `#[derive(Measurement)]`.
     InflowDerive,
     /// inflow's dynamic `Point`.
@@ -62,8 +65,9 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, the limit first.
-    pub const ALL: [Contender; 7] = [
+    pub const ALL: [Contender; 8] = [
         Contender::Limit,
+        Contender::LimitZmij,
         Contender::InflowDerive,
         Contender::InflowPoint,
         Contender::Influxdb,
@@ -77,6 +81,7 @@ impl Contender {
     pub fn id(self) -> &'static str {
         match self {
             Contender::Limit => "limit",
+            Contender::LimitZmij => "limit-zmij",
             Contender::InflowDerive => "inflow-derive",
             Contender::InflowPoint => "inflow-point",
             Contender::Influxdb => "influxdb-0.8",
@@ -91,6 +96,7 @@ impl Contender {
     pub fn label(self) -> &'static str {
         match self {
             Contender::Limit => "hand-written limit (static keys, itoa, ryu, reused Vec)",
+            Contender::LimitZmij => "the same limit with zmij instead of ryu",
             Contender::InflowDerive => "inflow `#[derive(Measurement)]` → `Encoder::encode`",
             Contender::InflowPoint => "inflow `Point` (built beforehand) → `Encoder::encode`",
             Contender::Influxdb => "`influxdb` 0.8.0 derive → `WriteQuery` → `build`",
@@ -301,7 +307,15 @@ impl Workload {
     pub fn encode(&mut self, contender: Contender) -> &[u8] {
         match contender {
             Contender::Limit => {
-                encode_limit(&self.samples, &mut self.out);
+                encode_limit(&self.samples, &mut self.out, |value, out| {
+                    out.extend_from_slice(ryu::Buffer::new().format_finite(value).as_bytes());
+                });
+                &self.out
+            }
+            Contender::LimitZmij => {
+                encode_limit(&self.samples, &mut self.out, |value, out| {
+                    out.extend_from_slice(zmij::Buffer::new().format_finite(value).as_bytes());
+                });
                 &self.out
             }
             Contender::InflowDerive => encode_inflow(&self.readings, &mut self.encoder),
@@ -339,11 +353,12 @@ fn point(s: &Sample) -> Point {
 /// The hand-written limit: what a careful programmer writes for exactly this shape. Keys and
 /// separators are static pre-escaped byte strings (in inflow's order, so that the output is
 /// byte for byte inflow's), tag values are escaped for `,` `=` and space, numbers go through
-/// `itoa` and `ryu`. It checks nothing: no NaN, no range, no key length, no line feed.
-fn encode_limit(samples: &[Sample], out: &mut Vec<u8>) {
+/// `itoa` and `write_float` (`ryu` or `zmij`). It checks nothing: no NaN, no range, no key
+/// length, no line feed.
+#[inline]
+fn encode_limit(samples: &[Sample], out: &mut Vec<u8>, write_float: impl Fn(f64, &mut Vec<u8>)) {
     out.clear();
     let mut int = itoa::Buffer::new();
-    let mut float = ryu::Buffer::new();
     for s in samples {
         out.extend_from_slice(b"temperature,location=");
         escape_tag_value(out, s.location.as_bytes());
@@ -353,7 +368,7 @@ fn encode_limit(samples: &[Sample], out: &mut Vec<u8>) {
         out.extend_from_slice(int.format(s.count).as_bytes());
         out.extend_from_slice(if s.ok { b"i,ok=true" } else { b"i,ok=false" });
         out.extend_from_slice(b",value=");
-        out.extend_from_slice(float.format_finite(s.value).as_bytes());
+        write_float(s.value, out);
         out.push(b' ');
         out.extend_from_slice(int.format(s.time).as_bytes());
         out.push(b'\n');

@@ -17,7 +17,10 @@ fn every_encoder_writes_the_same_points() {
 fn the_limit_and_the_point_write_what_the_derive_writes() {
     let mut workload = Workload::new(BATCH);
     for verdict in verify::verify(&mut workload) {
-        if matches!(verdict.contender, Contender::Limit | Contender::InflowPoint) {
+        if matches!(
+            verdict.contender,
+            Contender::Limit | Contender::LimitZmij | Contender::InflowPoint
+        ) {
             assert!(verdict.same_bytes_as_inflow, "{verdict:?}");
         }
     }

@@ -16,7 +16,8 @@
 //! | string field value | `"`, `\` (inside `"…"`) | everything else, line feeds included |
 //!
 //! Floats are written in the shortest form that parses back to the same bits (`-0.0` stays
-//! negative), integers of every width with the `i` suffix, booleans as `true`/`false`, tags in
+//! negative, whole numbers keep a `.0`, large and small ones take an exponent: `1e+21`,
+//! `5e-324`; formatted by [`zmij`](https://docs.rs/zmij)), integers of every width with the `i` suffix, booleans as `true`/`false`, tags in
 //! the order of their key bytes, and the timestamp as an integer in the encoder's
 //! [`Precision`].
 //!
@@ -650,13 +651,13 @@ impl FieldSlot<'_, '_> {
     #[inline]
     fn shortest_float<F>(self, value: F, is_finite: bool) -> Result<(), EncodeError>
     where
-        F: ryu::Float + std::fmt::Display,
+        F: zmij::Float + std::fmt::Display,
     {
         if !is_finite {
             return Err(self.value_error(EncodeErrorKind::NotFinite, value));
         }
         self.line.begin_field(self.key)?;
-        let mut text = ryu::Buffer::new();
+        let mut text = zmij::Buffer::new();
         self.line
             .buf
             .extend_from_slice(text.format_finite(value).as_bytes());

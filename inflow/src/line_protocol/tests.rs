@@ -18,13 +18,13 @@ fn floats_round_trip_in_shortest_form() {
     assert_eq!(field(1.0).unwrap(), "m f=1.0 1\n");
     assert_eq!(field(-0.0).unwrap(), "m f=-0.0 1\n");
     assert_eq!(field(0.1 + 0.2).unwrap(), "m f=0.30000000000000004 1\n");
-    assert_eq!(field(f64::MAX).unwrap(), "m f=1.7976931348623157e308 1\n");
+    assert_eq!(field(f64::MAX).unwrap(), "m f=1.7976931348623157e+308 1\n");
     assert_eq!(
         field(f64::MIN_POSITIVE).unwrap(),
         "m f=2.2250738585072014e-308 1\n"
     );
     assert_eq!(field(5e-324).unwrap(), "m f=5e-324 1\n");
-    assert_eq!(field(1e21).unwrap(), "m f=1e21 1\n");
+    assert_eq!(field(1e21).unwrap(), "m f=1e+21 1\n");
     assert_eq!(field(1.1_f32).unwrap(), "m f=1.100000023841858 1\n");
     for value in [
         0.1,
