@@ -304,6 +304,72 @@ fn timestamps_of_every_supported_type() {
     assert_eq!(encoder.as_bytes(), b"maybe v=1i 99\n");
 }
 
+/// An `EpochTime` in the encoder's own precision is written without a detour through ns; it
+/// must take exactly the range, and the errors, of the same instant given in ns.
+#[test]
+fn an_epoch_time_in_the_encoders_precision_has_the_range_of_any_other_time() {
+    struct Nanos(i128);
+    impl inflow::Timestamp for Nanos {
+        fn unix_nanos(&self) -> Option<i128> {
+            Some(self.0)
+        }
+    }
+    #[derive(Measurement)]
+    struct Fast {
+        v: i64,
+        #[inflow(timestamp)]
+        t: EpochTime,
+    }
+    #[derive(Measurement)]
+    struct Slow {
+        v: i64,
+        #[inflow(timestamp)]
+        t: Nanos,
+    }
+    let min = i128::from(line_protocol::MIN_TIMESTAMP_NANOS);
+    let max = i128::from(line_protocol::MAX_TIMESTAMP_NANOS);
+    for precision in Precision::ALL {
+        let per_unit = i128::from(precision.nanos_per_unit());
+        let (first, last) = (-((-min).div_euclid(per_unit)), max.div_euclid(per_unit));
+        for (units, storable) in [
+            (first - 1, false),
+            (first, true),
+            (0, true),
+            (last, true),
+            (last + 1, false),
+        ] {
+            let fast = Fast {
+                v: 1,
+                t: EpochTime::new(i64::try_from(units).unwrap(), precision),
+            };
+            let slow = Slow {
+                v: 1,
+                t: Nanos(units * per_unit),
+            };
+            let (fast, slow) = (
+                line_protocol::to_line(&fast, precision),
+                line_protocol::to_line(&slow, precision),
+            );
+            match (fast, slow) {
+                (Ok(fast), Ok(slow)) => {
+                    assert!(storable, "{precision:?} {units}: {fast}");
+                    assert_eq!(fast, format!("fast v=1i {units}\n"));
+                    assert_eq!(slow, format!("slow v=1i {units}\n"));
+                }
+                (Err(fast), Err(slow)) => {
+                    assert!(!storable, "{precision:?} {units}: {fast}");
+                    assert_eq!(fast.kind(), EncodeErrorKind::TimestampOutOfRange);
+                    assert_eq!(
+                        fast.to_string().replace("\"fast\"", "\"slow\""),
+                        slow.to_string()
+                    );
+                }
+                (fast, slow) => panic!("{precision:?} {units}: {fast:?} but {slow:?}"),
+            }
+        }
+    }
+}
+
 #[test]
 fn points_without_a_timestamp_field_are_stamped_now() {
     #[derive(Measurement)]

@@ -102,7 +102,8 @@ fn measurement_impl(container: &Container<'_>) -> TokenStream {
         )
     });
     let write_fields = fields.iter().enumerate().map(|(i, field)| {
-        let mut escaped = keys::field_key(&field.key).unwrap_or_default();
+        let mut escaped = vec![b','];
+        escaped.extend(keys::field_key(&field.key).unwrap_or_default());
         escaped.push(b'=');
         write_call(
             field,

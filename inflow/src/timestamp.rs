@@ -41,6 +41,16 @@ pub trait Timestamp {
     /// The range is wider than InfluxDB's on purpose: the encoder checks it and names the
     /// value when it is out of range.
     fn unix_nanos(&self) -> Option<i128>;
+
+    /// The time as a whole number of `precision`'s units, when the value holds exactly that
+    /// already: the encoder's fast path for [`EpochTime`] in the precision it writes. `None`
+    /// sends the encoder to [`Timestamp::unix_nanos`].
+    #[doc(hidden)]
+    #[inline]
+    fn __units_of(&self, precision: Precision) -> Option<i64> {
+        let _ = precision;
+        None
+    }
 }
 
 impl<Tz: TimeZone> Timestamp for DateTime<Tz> {
@@ -67,14 +77,26 @@ pub(crate) fn system_time_nanos(time: SystemTime) -> i128 {
 }
 
 impl<T: Timestamp> Timestamp for Option<T> {
+    #[inline]
     fn unix_nanos(&self) -> Option<i128> {
         self.as_ref().and_then(Timestamp::unix_nanos)
+    }
+
+    #[inline]
+    fn __units_of(&self, precision: Precision) -> Option<i64> {
+        self.as_ref().and_then(|time| time.__units_of(precision))
     }
 }
 
 impl<T: Timestamp + ?Sized> Timestamp for &T {
+    #[inline]
     fn unix_nanos(&self) -> Option<i128> {
         (**self).unix_nanos()
+    }
+
+    #[inline]
+    fn __units_of(&self, precision: Precision) -> Option<i64> {
+        (**self).__units_of(precision)
     }
 }
 
@@ -158,6 +180,11 @@ impl Timestamp for EpochTime {
     #[inline]
     fn unix_nanos(&self) -> Option<i128> {
         Some(self.unit.to_nanos(i128::from(self.value)))
+    }
+
+    #[inline]
+    fn __units_of(&self, precision: Precision) -> Option<i64> {
+        (self.unit == precision).then_some(self.value)
     }
 }
 

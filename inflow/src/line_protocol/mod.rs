@@ -304,8 +304,8 @@ pub fn to_line<M: Measurement + ?Sized>(
 pub struct StaticKey {
     /// The text as the user wrote it, for error messages.
     pub name: &'static str,
-    /// The escaped bytes: a tag key with its leading `,` and trailing `=`, a field key with its
-    /// trailing `=`.
+    /// The escaped bytes, with a leading `,` and a trailing `=` (`,key=`). The `,` before the
+    /// first field becomes the space that ends the series key when the line is finished.
     pub escaped: &'static [u8],
     /// Whether the text holds a backslash (tag keys; see the batch hazard).
     pub has_backslash: bool,
@@ -425,10 +425,24 @@ impl<'a> Line<'a> {
                 Element::Timestamp,
             ));
         }
-        if let Some(nanos) = time.unix_nanos() {
+        if let Some(units) = time.__units_of(self.precision) {
+            self.timestamp = Some(self.check_units(units)?);
+        } else if let Some(nanos) = time.unix_nanos() {
             self.timestamp = Some(self.to_units(nanos)?);
         }
         Ok(())
+    }
+
+    /// Checks a time given in whole units of the precision against the server's range.
+    #[inline]
+    fn check_units(&self, units: i64) -> Result<i64, EncodeError> {
+        let per_unit = self.precision.nanos_per_unit();
+        match units.checked_mul(per_unit) {
+            Some(stored) if (MIN_TIMESTAMP_NANOS..=MAX_TIMESTAMP_NANOS).contains(&stored) => {
+                Ok(units)
+            }
+            _ => self.to_units(i128::from(units) * i128::from(per_unit)),
+        }
     }
 
     /// Converts ns to whole units of the precision, checking the server's range.
@@ -496,9 +510,12 @@ impl<'a> Line<'a> {
     }
 
     /// Writes the separator and key of a field, ending the series key at the first one.
+    ///
+    /// Every field starts with `,`: [`Line::finish`] turns the first one into the space that
+    /// ends the series key, so that a static key is one literal, separator included.
     #[inline(always)]
     fn begin_field(&mut self, key: Key<'_>) -> Result<(), EncodeError> {
-        let separator = if self.section == Section::Tags {
+        if self.section == Section::Tags {
             self.section = Section::Fields;
             self.series_len = self.buf.len() - self.start;
             if self.series_len == 0 {
@@ -507,22 +524,22 @@ impl<'a> Line<'a> {
                     Element::Measurement,
                 ));
             }
-            b' '
-        } else {
-            b','
-        };
-        self.buf.push(separator);
-        let key_start = self.buf.len();
-        match key {
-            Key::Static(key) => self.buf.extend_from_slice(key.escaped),
+        }
+        let key_len = match key {
+            Key::Static(key) => {
+                self.buf.extend_from_slice(key.escaped);
+                key.escaped.len() - 2
+            }
             Key::Dynamic(name) => {
+                self.buf.push(b',');
+                let key_start = self.buf.len();
                 escape::write_field_key(self.buf, name)
                     .map_err(|kind| EncodeError::new(kind, Element::FieldKey).with_key(name))?;
                 self.buf.push(b'=');
+                self.buf.len() - key_start - 1
             }
-        }
+        };
         // The server counts the escaped series key, 4 bytes of separator and the field key.
-        let key_len = self.buf.len() - key_start - 1;
         if self.series_len + 4 + key_len > MAX_KEY_LENGTH {
             return Err(
                 EncodeError::new(EncodeErrorKind::KeyTooLong, Element::FieldKey)
@@ -542,6 +559,8 @@ impl<'a> Line<'a> {
             Some(units) => units,
             None => self.to_units(now())?,
         };
+        // The first field's `,` ends the series key.
+        self.buf[self.start + self.series_len] = b' ';
         self.buf.push(b' ');
         self.buf
             .extend_from_slice(itoa::Buffer::new().format(units).as_bytes());
