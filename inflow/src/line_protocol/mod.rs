@@ -64,6 +64,7 @@
 //! # Ok::<(), inflow::line_protocol::EncodeError>(())
 //! ```
 
+mod digits;
 mod error;
 mod escape;
 
@@ -561,17 +562,16 @@ impl<'a> Line<'a> {
         };
         // The first field's `,` ends the series key.
         self.buf[self.start + self.series_len] = b' ';
-        self.buf.push(b' ');
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(units).as_bytes());
-        if self.tags_have_backslash && !escape::splitter_ends_line_here(&self.buf[self.start..]) {
+        digits::write_line_end(self.buf, units);
+        if self.tags_have_backslash
+            && !escape::splitter_ends_line_here(&self.buf[self.start..self.buf.len() - 1])
+        {
             let series = &self.buf[self.start..self.start + self.series_len];
             return Err(
                 EncodeError::new(EncodeErrorKind::BatchHazard, Element::TagValue)
                     .with_value(excerpt(&String::from_utf8_lossy(series))),
             );
         }
-        self.buf.push(b'\n');
         Ok(())
     }
 }
