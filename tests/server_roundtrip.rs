@@ -125,9 +125,15 @@ proptest! {
         runtime.block_on(async {
             let mut session = client.session::<Point>();
             for (i, generated) in points.iter().enumerate() {
-                // Distinct times: no two points overwrite each other.
-                let timestamp = (generated.timestamp & !0xfff) | i64::try_from(i).unwrap();
-                let timestamp = timestamp.clamp(i64::MIN + 2, i64::MAX - 1);
+                // Distinct times, so that no two points are merged by the server (same series
+                // and time: it keeps one point with the fields of both). At the ends of the range
+                // they count inwards from the edge itself, which clamping would collapse.
+                let nth = i64::try_from(i).unwrap();
+                let timestamp = match generated.timestamp & !0xfff {
+                    block if block == i64::MIN & !0xfff => i64::MIN + 2 + nth,
+                    block if block == i64::MAX & !0xfff => i64::MAX - 1 - nth,
+                    block => block | nth,
+                };
                 let mut point = Point::new(names[generated.measurement].clone()).timestamp_nanos(timestamp);
                 for (key, value) in &generated.tags {
                     point.set_tag(key.clone(), value.clone());
