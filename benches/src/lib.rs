@@ -13,6 +13,8 @@
 //! | [`Contender::LimitZmij`] | the same hand-written encoder with `zmij` in place of `ryu`, the float formatter inflow uses: the limit with inflow's own number formatting |
 //! | [`Contender::InflowDerive`] | `#[derive(inflow::Measurement)]` through [`inflow::line_protocol::Encoder::encode`] (the path of `Session::write`), cleared between batches |
 //! | [`Contender::InflowPoint`] | [`inflow::Point`]s built once, outside the timing, then encoded the same way |
+//! | [`Contender::InflowSession`] | the derive through [`inflow::Session::write`], the batch written inside one `block_on` of a current-thread runtime, [`inflow::Session::discard`] between batches (nothing is sent) |
+//! | [`Contender::InflowBlockingSession`] | the same through [`inflow::blocking::Session::write`], one call per point |
 //! | [`Contender::Influxdb`] | `influxdb` 0.8: `#[derive(InfluxDbWriteable)]` → `try_into_query` → `Vec<WriteQuery>` → `Query::build`, as `Client::query` does |
 //! | [`Contender::Influxdb2`] | `influxdb2` 0.5: `#[derive(WriteDataPoint)]` → `write_data_point_to` a `BytesMut` writer, then `split().freeze()` per point, as `Client::write` does |
 //! | [`Contender::Influxdb2Vec`] | the same derive writing straight into the reused `Vec<u8>`: its own cost, without the client's chunking |
@@ -36,6 +38,9 @@ use influxdb2_derive::WriteDataPoint;
 /// Readings per batch: the unit of every measurement.
 pub const BATCH: usize = 5_000;
 
+/// The server of the sessions' client: never contacted (no session commits).
+const UNUSED_URL: &str = "http://127.0.0.1:8086/bench";
+
 /// Distinct `location` tag values.
 const LOCATIONS: usize = 100;
 
@@ -53,6 +58,10 @@ pub enum Contender {
     InflowDerive,
     /// inflow's dynamic `Point`.
     InflowPoint,
+    /// inflow's derive through `Session::write` (async).
+    InflowSession,
+    /// inflow's derive through `blocking::Session::write`.
+    InflowBlockingSession,
     /// `influxdb` 0.8's derive and batch query.
     Influxdb,
     /// `influxdb2` 0.5's derive, through its client's per-point `BytesMut` chunks.
@@ -65,11 +74,13 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, the limit first.
-    pub const ALL: [Contender; 8] = [
+    pub const ALL: [Contender; 10] = [
         Contender::Limit,
         Contender::LimitZmij,
         Contender::InflowDerive,
         Contender::InflowPoint,
+        Contender::InflowSession,
+        Contender::InflowBlockingSession,
         Contender::Influxdb,
         Contender::Influxdb2,
         Contender::Influxdb2Vec,
@@ -84,6 +95,8 @@ impl Contender {
             Contender::LimitZmij => "limit-zmij",
             Contender::InflowDerive => "inflow-derive",
             Contender::InflowPoint => "inflow-point",
+            Contender::InflowSession => "inflow-session",
+            Contender::InflowBlockingSession => "inflow-blocking-session",
             Contender::Influxdb => "influxdb-0.8",
             Contender::Influxdb2 => "influxdb2-0.5",
             Contender::Influxdb2Vec => "influxdb2-0.5-vec",
@@ -99,6 +112,8 @@ impl Contender {
             Contender::LimitZmij => "the same limit with zmij instead of ryu",
             Contender::InflowDerive => "inflow `#[derive(Measurement)]` → `Encoder::encode`",
             Contender::InflowPoint => "inflow `Point` (built beforehand) → `Encoder::encode`",
+            Contender::InflowSession => "inflow derive → `Session::write` (async)",
+            Contender::InflowBlockingSession => "inflow derive → `blocking::Session::write`",
             Contender::Influxdb => "`influxdb` 0.8.0 derive → `WriteQuery` → `build`",
             Contender::Influxdb2 => "`influxdb2` 0.5.2 derive → its client's `BytesMut` chunks",
             Contender::Influxdb2Vec => "`influxdb2` 0.5.2 derive → `write_data_point_to(&mut Vec)`",
@@ -269,6 +284,12 @@ pub struct Workload {
     influxdb2: Vec<Influxdb2Reading>,
     /// inflow's buffer (derive and `Point`).
     encoder: Encoder,
+    /// The runtime the async session's writes are awaited on.
+    runtime: tokio::runtime::Runtime,
+    /// A session of a client that is never asked to send.
+    session: inflow::Session<Reading>,
+    /// The same, blocking.
+    blocking_session: inflow::blocking::Session<Reading>,
     /// Everyone else's buffer.
     out: Vec<u8>,
     /// `influxdb2`'s per-point buffer, as in its `Client::write_with_precision`.
@@ -286,6 +307,13 @@ impl Workload {
             influxdb: samples.iter().map(InfluxdbReading::from).collect(),
             influxdb2: samples.iter().map(Influxdb2Reading::from).collect(),
             encoder: Encoder::new(Precision::Nanoseconds),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a current-thread runtime"),
+            session: inflow::Client::new(UNUSED_URL).expect("a client").session(),
+            blocking_session: inflow::blocking::Client::new(UNUSED_URL)
+                .expect("a blocking client")
+                .session(),
             out: Vec::new(),
             chunk: BytesMut::new(),
             samples,
@@ -320,6 +348,12 @@ impl Workload {
             }
             Contender::InflowDerive => encode_inflow(&self.readings, &mut self.encoder),
             Contender::InflowPoint => encode_inflow(&self.points, &mut self.encoder),
+            Contender::InflowSession => {
+                write_session(&self.readings, &mut self.session, &self.runtime)
+            }
+            Contender::InflowBlockingSession => {
+                write_blocking_session(&self.readings, &mut self.blocking_session)
+            }
             Contender::Influxdb => {
                 encode_influxdb(&self.influxdb, &mut self.out);
                 &self.out
@@ -355,7 +389,7 @@ fn point(s: &Sample) -> Point {
 /// byte for byte inflow's), tag values are escaped for `,` `=` and space, numbers go through
 /// `itoa` and `write_float` (`ryu` or `zmij`). It checks nothing: no NaN, no range, no key
 /// length, no line feed.
-#[inline]
+#[inline(never)]
 fn encode_limit(samples: &[Sample], out: &mut Vec<u8>, write_float: impl Fn(f64, &mut Vec<u8>)) {
     out.clear();
     let mut int = itoa::Buffer::new();
@@ -389,6 +423,7 @@ fn escape_tag_value(out: &mut Vec<u8>, value: &[u8]) {
     out.extend_from_slice(&value[copied..]);
 }
 
+#[inline(never)]
 fn encode_inflow<'e, M: Measurement>(points: &[M], encoder: &'e mut Encoder) -> &'e [u8] {
     encoder.clear();
     for point in points {
@@ -399,9 +434,45 @@ fn encode_inflow<'e, M: Measurement>(points: &[M], encoder: &'e mut Encoder) -> 
     encoder.as_bytes()
 }
 
+/// `Session::write` of every reading, awaited inside one `block_on`; the session is emptied
+/// first and never commits.
+#[inline(never)]
+fn write_session<'s>(
+    readings: &[Reading],
+    session: &'s mut inflow::Session<Reading>,
+    runtime: &tokio::runtime::Runtime,
+) -> &'s [u8] {
+    session.discard();
+    runtime.block_on(async {
+        for reading in readings {
+            if let Err(err) = session.write(reading).await {
+                panic!("the session refused a reading: {err}");
+            }
+        }
+    });
+    session.buffered_line_protocol()
+}
+
+/// `blocking::Session::write` of every reading; the session is emptied first and never
+/// commits.
+#[inline(never)]
+fn write_blocking_session<'s>(
+    readings: &[Reading],
+    session: &'s mut inflow::blocking::Session<Reading>,
+) -> &'s [u8] {
+    session.discard();
+    for reading in readings {
+        if let Err(err) = session.write(reading) {
+            panic!("the blocking session refused a reading: {err}");
+        }
+    }
+    session.buffered_line_protocol()
+}
+
 /// `influxdb` 0.8: `Client::query(Vec<WriteQuery>)` calls `Query::build` on the batch, which
 /// builds every query and joins the lines; the body is the resulting `String` (copied into
 /// `out` here so that every contender's body ends up in a reused buffer).
+#[inline(never)]
 fn encode_influxdb(readings: &[InfluxdbReading], out: &mut Vec<u8>) {
     let queries: Vec<WriteQuery> = readings
         .iter()
@@ -421,6 +492,7 @@ fn encode_influxdb(readings: &[InfluxdbReading], out: &mut Vec<u8>) {
 /// `influxdb2` 0.5: `Client::write_with_precision` maps every point of the stream to
 /// `write_data_point_to` a `BytesMut` writer, flushes it, and sends `split().freeze()` as one
 /// chunk of the body; here each chunk is appended to `out` instead of being sent.
+#[inline(never)]
 fn encode_influxdb2(readings: &[Influxdb2Reading], chunk: &mut BytesMut, out: &mut Vec<u8>) {
     out.clear();
     for reading in readings {
@@ -437,6 +509,7 @@ fn encode_influxdb2(readings: &[Influxdb2Reading], chunk: &mut BytesMut, out: &m
 }
 
 /// `influxdb2` 0.5's derive alone: what it costs without the client's chunking.
+#[inline(never)]
 fn encode_influxdb2_vec(readings: &[Influxdb2Reading], out: &mut Vec<u8>) {
     out.clear();
     for reading in readings {
@@ -447,6 +520,7 @@ fn encode_influxdb2_vec(readings: &[Influxdb2Reading], out: &mut Vec<u8>) {
 }
 
 /// `influxdb-line-protocol` 2.0: one builder appending every line to `out`.
+#[inline(never)]
 fn encode_line_protocol(samples: &[Sample], out: &mut Vec<u8>) {
     out.clear();
     let mut builder = LineProtocolBuilder::new_with(out);

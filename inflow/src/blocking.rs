@@ -391,7 +391,11 @@ impl<M: Measurement> Session<M> {
     ///
     /// As the async twin.
     pub fn write(&mut self, point: &M) -> Result<()> {
-        self.runtime.block_on(self.inner.write(point))
+        // Buffering needs no runtime: only a due autocommit enters it.
+        if self.inner.buffer(point)? {
+            self.runtime.block_on(self.inner.commit())?;
+        }
+        Ok(())
     }
 
     /// See [`inflow::Session::commit`](crate::Session::commit).
@@ -430,6 +434,12 @@ impl<M: Measurement> Session<M> {
     #[must_use]
     pub fn buffered_bytes(&self) -> usize {
         self.inner.buffered_bytes()
+    }
+
+    /// The buffered line protocol: what the next commit sends, one line per point.
+    #[must_use]
+    pub fn buffered_line_protocol(&self) -> &[u8] {
+        self.inner.buffered_line_protocol()
     }
 
     /// The retention policy this session writes to, if not the database's default.

@@ -37,6 +37,7 @@ impl Batch {
 
     /// Encodes `point` into the batch, unless the batch is full. Returns whether the batch is
     /// now due to be committed.
+    #[inline]
     pub(crate) fn push<M: Measurement + ?Sized>(&mut self, point: &M) -> Result<bool> {
         let (points, bytes) = (self.encoder.len(), self.encoder.as_bytes().len());
         if points >= self.max_points {
@@ -195,10 +196,16 @@ impl<M: Measurement> Session<M> {
     /// commit's error: every point, this one included, stays buffered for the next commit
     /// (the next write tries again).
     pub async fn write(&mut self, point: &M) -> Result<()> {
-        if self.batch.push(point)? {
+        if self.buffer(point)? {
             self.commit().await?;
         }
         Ok(())
+    }
+
+    /// Buffers `point` without committing; returns whether autocommit is due.
+    #[inline]
+    pub(crate) fn buffer(&mut self, point: &M) -> Result<bool> {
+        self.batch.push(point)
     }
 
     /// Sends every buffered point in one request. With nothing buffered, sends nothing.
@@ -276,6 +283,25 @@ impl<M: Measurement> Session<M> {
     #[must_use]
     pub fn buffered_bytes(&self) -> usize {
         self.batch.encoder().as_bytes().len()
+    }
+
+    /// The buffered line protocol: what the next commit sends, one line per point.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> inflow::Result<()> {
+    /// use inflow::{Client, Point};
+    ///
+    /// let client = Client::new("http://localhost:8086/mydb")?;
+    /// let mut session = client.session::<Point>();
+    /// session.write(&Point::new("cpu").field("load", 0.5).timestamp_secs(1)).await?;
+    /// assert_eq!(session.buffered_line_protocol(), b"cpu load=0.5 1000000000\n");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn buffered_line_protocol(&self) -> &[u8] {
+        self.batch.encoder().as_bytes()
     }
 
     /// The retention policy this session writes to, if not the database's default.

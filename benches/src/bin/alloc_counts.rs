@@ -6,8 +6,8 @@
 //! `id<TAB>allocations/point<TAB>of which reallocations/point<TAB>bytes requested/point`
 //! (allocations include reallocations; bytes are the sizes asked for, new size for a realloc).
 //!
-//! For inflow's derive this is the session write path: `Session::write` encodes through
-//! `Encoder::encode` into the session's buffer, which a commit clears and keeps.
+//! `inflow-session` and `inflow-blocking-session` are the session write path itself:
+//! `Session::write` of every point into a session emptied (its memory kept) between batches.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;

@@ -10,7 +10,7 @@
 const NINETEEN_DIGITS: i64 = 1_000_000_000_000_000_000;
 
 /// Appends ` <units>\n`.
-#[inline]
+#[inline(always)]
 pub(super) fn write_line_end(buf: &mut Vec<u8>, units: i64) {
     match u64::try_from(units) {
         Ok(n) if units >= NINETEEN_DIGITS => {
