@@ -1,8 +1,11 @@
 //! End-to-end ingest into a real local InfluxDB (started here, as the tests do): `POINTS`
 //! points (default 500,000) in commits of 5,000 through `Session` (async and blocking),
 //! against the ceiling of POSTing the very same pre-encoded bodies with plain reqwest, in the
-//! same run; each in a database of its own, each checked by `count(*)`. Prints points/s and
-//! the ratio to the ceiling. Run it with `cargo run --release -p inflow-benches --bin ingest`.
+//! same run; each in a database of its own, each checked by `count(*)`. The three take turns
+//! commit by commit, so that the server's ups and downs fall on all three alike. Prints
+//! points/s and the ratio to the ceiling, per round and the median of `ROUNDS` rounds
+//! (default 5). Run it with
+//! `cargo run --profile bench -p inflow-benches --bin ingest [POINTS [ROUNDS]]`.
 
 use std::time::{Duration, Instant};
 
@@ -53,11 +56,19 @@ fn rate(points: usize, elapsed: Duration) -> f64 {
     points as f64 / elapsed.as_secs_f64()
 }
 
+/// The three ways in, in the order of the table.
+const PATHS: [&str; 3] = [
+    "raw reqwest POST of pre-encoded bodies (ceiling)",
+    "inflow::Session (async)",
+    "inflow::blocking::Session",
+];
+
 fn main() {
-    let points: usize = std::env::args()
-        .nth(1)
-        .and_then(|arg| arg.parse().ok())
-        .unwrap_or(500_000);
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|arg| arg.parse::<usize>().ok());
+    let points = args.next().flatten().unwrap_or(500_000);
+    let rounds = args.next().flatten().unwrap_or(5).max(1);
     let server = Server::start(false);
     let readings = readings(points);
     // The ceiling's bodies: the same lines, encoded before the clock starts.
@@ -76,82 +87,95 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|err| panic!("a runtime: {err}"));
-    let mut results: Vec<(&str, f64)> = Vec::new();
-    for round in 0..2 {
-        let database = format!("raw{round}");
-        let _ = server.post_query(None, &format!("CREATE DATABASE {database}"));
-        let url = format!("{}/write?db={database}", server.base_url());
-        let http = reqwest::Client::new();
-        let started = Instant::now();
-        runtime.block_on(async {
-            for body in &bodies {
-                let response = http.post(&url).body(body.clone()).send().await;
-                assert!(response.is_ok_and(|r| r.status().as_u16() == 204));
-            }
-        });
-        let elapsed = started.elapsed();
-        assert_eq!(count(&server, &database), points as u64);
-        results.push((
-            "raw reqwest POST of pre-encoded bodies (ceiling)",
-            rate(points, elapsed),
-        ));
-
-        let database = format!("session{round}");
-        let _ = server.post_query(None, &format!("CREATE DATABASE {database}"));
-        let client =
-            inflow::Client::new(&server.url(&database)).unwrap_or_else(|err| panic!("{err}"));
-        let started = Instant::now();
-        runtime.block_on(async {
-            let mut session = client.session::<Reading>().autocommit_every(COMMIT);
-            for reading in &readings {
-                session
-                    .write(reading)
-                    .await
-                    .unwrap_or_else(|err| panic!("{err}"));
-            }
-            session.commit().await.unwrap_or_else(|err| panic!("{err}"));
-        });
-        let elapsed = started.elapsed();
-        assert_eq!(count(&server, &database), points as u64);
-        results.push(("inflow::Session (async)", rate(points, elapsed)));
-
-        let database = format!("blocking{round}");
-        let _ = server.post_query(None, &format!("CREATE DATABASE {database}"));
-        let client = inflow::blocking::Client::new(&server.url(&database))
-            .unwrap_or_else(|err| panic!("{err}"));
-        let started = Instant::now();
-        let mut session = client.session::<Reading>().autocommit_every(COMMIT);
-        for reading in &readings {
-            session.write(reading).unwrap_or_else(|err| panic!("{err}"));
+    let http = reqwest::Client::new();
+    // Rounds of the three paths taking turns commit by commit (each into a database of its
+    // own, the first path of each turn rotating), so that the server's own ups and downs fall
+    // on all three alike; each path's time is the sum of its commits.
+    let mut results: [Vec<f64>; 3] = Default::default();
+    for round in 0..rounds {
+        let databases: Vec<String> = (0..PATHS.len())
+            .map(|path| format!("ingest_{path}_{round}"))
+            .collect();
+        for database in &databases {
+            let _ = server.post_query(None, &format!("CREATE DATABASE {database}"));
         }
-        session.commit().unwrap_or_else(|err| panic!("{err}"));
-        let elapsed = started.elapsed();
-        assert_eq!(count(&server, &database), points as u64);
-        results.push(("inflow::blocking::Session", rate(points, elapsed)));
+        let url = format!("{}/write?db={}", server.base_url(), databases[0]);
+        let client =
+            inflow::Client::new(&server.url(&databases[1])).unwrap_or_else(|err| panic!("{err}"));
+        let mut session = client.session::<Reading>().autocommit_every(COMMIT);
+        let blocking = inflow::blocking::Client::new(&server.url(&databases[2]))
+            .unwrap_or_else(|err| panic!("{err}"));
+        let mut blocking_session = blocking.session::<Reading>().autocommit_every(COMMIT);
+        let mut elapsed = [Duration::ZERO; 3];
+        for (turn, (chunk, body)) in readings.chunks(COMMIT).zip(&bodies).enumerate() {
+            for step in 0..PATHS.len() {
+                let path = (turn + step) % PATHS.len();
+                let started = Instant::now();
+                match path {
+                    0 => runtime.block_on(async {
+                        let response = http.post(&url).body(body.clone()).send().await;
+                        assert!(response.is_ok_and(|r| r.status().as_u16() == 204));
+                    }),
+                    1 => runtime.block_on(async {
+                        for reading in chunk {
+                            session
+                                .write(reading)
+                                .await
+                                .unwrap_or_else(|err| panic!("{err}"));
+                        }
+                    }),
+                    _ => {
+                        for reading in chunk {
+                            blocking_session
+                                .write(reading)
+                                .unwrap_or_else(|err| panic!("{err}"));
+                        }
+                    }
+                }
+                elapsed[path] += started.elapsed();
+            }
+        }
+        // A last chunk shorter than a commit is still buffered.
+        let started = Instant::now();
+        runtime
+            .block_on(session.commit())
+            .unwrap_or_else(|err| panic!("{err}"));
+        elapsed[1] += started.elapsed();
+        let started = Instant::now();
+        blocking_session
+            .commit()
+            .unwrap_or_else(|err| panic!("{err}"));
+        elapsed[2] += started.elapsed();
+        for (path, database) in databases.iter().enumerate() {
+            assert_eq!(count(&server, database), points as u64, "{}", PATHS[path]);
+            let rate = rate(points, elapsed[path]);
+            eprintln!("round {round}: {} {rate:.0} points/s", PATHS[path]);
+            results[path].push(rate);
+        }
     }
-    // The better of the two rounds of each, so that the server's warm-up counts for none.
-    let best = |name: &str| {
-        results
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .map(|(_, r)| *r)
-            .fold(0.0, f64::max)
+    // The median round of each, and each round's ratio to the ceiling of the same round.
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
     };
-    let ceiling = best("raw reqwest POST of pre-encoded bodies (ceiling)");
-    println!(
-        "{points} points in commits of {COMMIT} into InfluxDB on loopback (best of 2 rounds)\n"
-    );
-    println!("| path | points/s | × ceiling |");
-    println!("|---|---:|---:|");
-    for name in [
-        "raw reqwest POST of pre-encoded bodies (ceiling)",
-        "inflow::Session (async)",
-        "inflow::blocking::Session",
-    ] {
+    let ratios = |path: usize| -> Vec<f64> {
+        results[path]
+            .iter()
+            .zip(&results[0])
+            .map(|(rate, ceiling)| rate / ceiling)
+            .collect()
+    };
+    println!("{points} points in commits of {COMMIT} into InfluxDB on loopback, {rounds} rounds\n");
+    println!("| path | median points/s | median × ceiling | × ceiling, every round |");
+    println!("|---|---:|---:|---|");
+    for (path, name) in PATHS.iter().enumerate() {
+        let each = ratios(path);
+        let listed: Vec<String> = each.iter().map(|ratio| format!("{ratio:.2}")).collect();
         println!(
-            "| {name} | {:.0} | {:.2} |",
-            best(name),
-            best(name) / ceiling
+            "| {name} | {:.0} | {:.2} | {} |",
+            median(results[path].clone()),
+            median(each),
+            listed.join(", ")
         );
     }
 }
