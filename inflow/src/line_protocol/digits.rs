@@ -55,9 +55,9 @@ const PAIRS: [[u8; 2]; 100] = {
 /// number: `n / 10⁶` with 32 fractional bits, rounded up (`(n × ⌈2⁴⁸ / 10⁶⌉ >> 16) + 1`).
 /// Its integer part is the first pair, and each multiplication of the fraction by 100 brings
 /// the next pair into the integer part. It must never be below `n / 10⁶` (a pair would come
-/// out one too small), and its excess, under 2⁻³² + 10⁸ × 0.29 × 2⁻⁴⁸ ≈ 1.0 × 10⁻⁷, stays below the
-/// 10⁻⁶ that would carry into a pair after three multiplications; the exhaustive test checks
-/// every `n`.
+/// out one too small), and its excess, under 2⁻³² + 10⁸ × 0.29 × 2⁻⁴⁸ ≈ 1.0 × 10⁻⁷, stays
+/// below the 10⁻⁶ that would carry into a pair after three multiplications; the exhaustive
+/// test checks every `n`.
 #[inline(always)]
 fn eight_digits(n: u32) -> [u8; 8] {
     debug_assert!(n < 100_000_000);
@@ -140,7 +140,10 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
 
         #[test]
-        fn line_ends_are_written_as_itoa_writes_them(units in any::<i64>(), small in 0..NINETEEN_DIGITS) {
+        fn line_ends_are_written_as_itoa_writes_them(
+            units in any::<i64>(),
+            small in 0..NINETEEN_DIGITS,
+        ) {
             prop_assert_eq!(line_end(units), format!("m f=1 {units}\n"));
             prop_assert_eq!(line_end(small), format!("m f=1 {small}\n"));
             let nineteen = NINETEEN_DIGITS + small;

@@ -17,9 +17,9 @@
 //!
 //! Floats are written in the shortest form that parses back to the same bits (`-0.0` stays
 //! negative, whole numbers keep a `.0`, large and small ones take an exponent: `1e+21`,
-//! `5e-324`; formatted by [`zmij`](https://docs.rs/zmij)), integers of every width with the `i` suffix, booleans as `true`/`false`, tags in
-//! the order of their key bytes, and the timestamp as an integer in the encoder's
-//! [`Precision`].
+//! `5e-324`; formatted by [`zmij`](https://docs.rs/zmij)), integers of every width with the
+//! `i` suffix, booleans as `true`/`false`, tags in the order of their key bytes, and the
+//! timestamp as an integer in the encoder's [`Precision`].
 //!
 //! Empty tag values and `None` tags and fields are left out, never written as text: the server
 //! rejects an empty tag value, and a missing tag reads back as `""` anyway.
