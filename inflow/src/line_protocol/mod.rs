@@ -563,9 +563,7 @@ impl<'a> Line<'a> {
         // The first field's `,` ends the series key.
         self.buf[self.start + self.series_len] = b' ';
         digits::write_line_end(self.buf, units);
-        if self.tags_have_backslash
-            && !escape::splitter_ends_line_here(&self.buf[self.start..self.buf.len() - 1])
-        {
+        if self.tags_have_backslash && !escape::splitter_ends_line_here(&self.buf[self.start..]) {
             let series = &self.buf[self.start..self.start + self.series_len];
             return Err(
                 EncodeError::new(EncodeErrorKind::BatchHazard, Element::TagValue)
