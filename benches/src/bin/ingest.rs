@@ -9,39 +9,18 @@
 
 use std::time::{Duration, Instant};
 
+use inflow::Precision;
 use inflow::line_protocol::Encoder;
-use inflow::{EpochTime, Measurement, Precision};
+use inflow_benches::Reading;
 use inflow_tests::server::Server;
 
 const COMMIT: usize = 5_000;
 
-#[derive(Debug, Clone, Measurement)]
-#[inflow(measurement = "temperature")]
-struct Reading {
-    #[inflow(tag)]
-    location: String,
-    #[inflow(tag)]
-    sensor_type: &'static str,
-    value: f64,
-    count: i64,
-    ok: bool,
-    #[inflow(timestamp)]
-    at: EpochTime,
-}
-
+/// The readings of the encoding benchmark, as many as asked for.
 fn readings(points: usize) -> Vec<Reading> {
-    (0..points)
-        .map(|i| {
-            let n = i64::try_from(i).unwrap_or(i64::MAX);
-            Reading {
-                location: format!("groningen-{}", i % 100),
-                sensor_type: "ni1000",
-                value: 15.0 + (n % 1000) as f64 / 8.0,
-                count: n,
-                ok: i % 3 == 0,
-                at: EpochTime::nanos(1_700_000_000_000_000_000 + n * 1_000),
-            }
-        })
+    inflow_benches::samples(points)
+        .iter()
+        .map(Reading::from)
         .collect()
 }
 
