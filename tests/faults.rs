@@ -134,28 +134,21 @@ async fn check_fault(label: &str, fault: Fault, timeout: Duration, retry: RetryP
     tally
 }
 
+/// [`check_fault`] with a timeout of 5 s and no retries: every failure reaches the caller.
+async fn check_unretried(label: &str, fault: Fault) -> Tally {
+    check_fault(label, fault, Duration::from_secs(5), RetryPolicy::never()).await
+}
+
 #[tokio::test]
 async fn refused_connections() {
-    let tally = check_fault(
-        "refused",
-        Fault::Refuse,
-        Duration::from_secs(5),
-        RetryPolicy::never(),
-    )
-    .await;
+    let tally = check_unretried("refused", Fault::Refuse).await;
     assert!(tally.only(ErrorKind::Transport));
     assert!(!tally.errors.is_empty());
 }
 
 #[tokio::test]
 async fn connections_reset_mid_request() {
-    let tally = check_fault(
-        "reset",
-        Fault::ResetMidRequest,
-        Duration::from_secs(5),
-        RetryPolicy::never(),
-    )
-    .await;
+    let tally = check_unretried("reset", Fault::ResetMidRequest).await;
     assert!(tally.only(ErrorKind::Transport));
     assert!(!tally.errors.is_empty());
 }
@@ -177,13 +170,7 @@ async fn requests_delayed_past_the_timeout() {
 
 #[tokio::test]
 async fn service_unavailable_answers() {
-    let tally = check_fault(
-        "unavailable",
-        Fault::Unavailable,
-        Duration::from_secs(5),
-        RetryPolicy::never(),
-    )
-    .await;
+    let tally = check_unretried("unavailable", Fault::Unavailable).await;
     assert!(tally.only(ErrorKind::Server));
     // The first request passes, then every other one fails: 49 of the 50 commits fail once.
     assert_eq!(tally.errors.len(), 49);
@@ -191,13 +178,7 @@ async fn service_unavailable_answers() {
 
 #[tokio::test]
 async fn throttled_answers() {
-    let tally = check_fault(
-        "throttled",
-        Fault::Throttle,
-        Duration::from_secs(5),
-        RetryPolicy::never(),
-    )
-    .await;
+    let tally = check_unretried("throttled", Fault::Throttle).await;
     assert!(tally.only(ErrorKind::Throttled));
     assert_eq!(tally.errors.len(), 49);
 }
