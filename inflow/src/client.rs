@@ -381,7 +381,7 @@ impl Client {
     }
 
     async fn send_all(&self, encoder: &Encoder) -> Result<()> {
-        self.send(&self.write_url(None), encoder.as_bytes())
+        self.send(&self.write_url(None), encoder.as_bytes(), encoder.len())
             .await
             .map_err(|failure| failure.error)
     }
@@ -396,7 +396,9 @@ impl Client {
     /// [`ErrorKind::PartialWrite`] when some lines were written), a timeout or a transport
     /// error.
     pub async fn write_line_protocol(&self, body: &str) -> Result<()> {
-        self.send(&self.write_url(None), body.as_bytes())
+        // Not parsed: its line feeds stand for its lines (a string value may hold more).
+        let lines = memchr::memchr_iter(b'\n', body.as_bytes()).count().max(1);
+        self.send(&self.write_url(None), body.as_bytes(), lines)
             .await
             .map_err(|failure| failure.error)
     }
@@ -466,21 +468,24 @@ impl Client {
         }
     }
 
-    /// Sends line protocol to `url`: in one request when it fits the maximum body size,
-    /// otherwise cut at line boundaries into several; each request retried by the retry policy,
-    /// and halved on HTTP 413. An empty body sends nothing.
+    /// Sends line protocol of `points` lines to `url`: in one request when it fits the maximum
+    /// body size, otherwise cut at line boundaries into several; each request retried by the
+    /// retry policy, and halved on HTTP 413. An empty body sends nothing.
     ///
     /// On failure, says how much of the body was stored before it: the session drops that part
     /// and keeps the rest. A partial write does not stop the other requests; it is reported
     /// once they are sent, as the whole body is then done.
-    pub(crate) async fn send(&self, url: &Url, body: &[u8]) -> Result<(), SendFailure> {
+    pub(crate) async fn send(
+        &self,
+        url: &Url,
+        body: &[u8],
+        points: usize,
+    ) -> Result<(), SendFailure> {
         if body.is_empty() {
             return Ok(());
         }
-        // The common case: the body fits in one request, and need not be cut at its lines
-        // (the count of line feeds is only for the log: a string value may hold more).
+        // The common case: the body fits in one request, and need not be cut at its lines.
         if body.len() <= self.shared.max_body_bytes {
-            let points = memchr::memchr_iter(b'\n', body).count().max(1);
             return match self.send_halving(url, body, points).await {
                 Ok(()) => Ok(()),
                 Err(error) => {

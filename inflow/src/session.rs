@@ -220,7 +220,11 @@ impl<M: Measurement> Session<M> {
     pub async fn commit(&mut self) -> Result<()> {
         match self
             .client
-            .send(&self.url, self.batch.encoder().as_bytes())
+            .send(
+                &self.url,
+                self.batch.encoder().as_bytes(),
+                self.batch.encoder().len(),
+            )
             .await
         {
             Ok(()) => {
