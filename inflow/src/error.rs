@@ -53,6 +53,14 @@ pub enum ErrorKind {
     /// The request could not be sent or its answer not read (connection refused or reset,
     /// DNS); it may succeed later.
     Transport,
+    /// The answer is not one the request can have: a write answered with a success other than
+    /// `204 No Content`, a redirect (never followed; the message names its `Location`), or a
+    /// body that is not what the endpoint sends. Whether the server acted on the request is
+    /// unknown: a write's points are kept (sending them again stores no second copy).
+    UnexpectedResponse,
+    /// A query's answer ended before it was complete: a chunked answer whose last chunk says
+    /// that more follows. No row of an incomplete answer is returned as if it were all.
+    Truncated,
     /// The server's TLS certificate is not trusted (see
     /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
     Tls,
@@ -77,6 +85,8 @@ impl ErrorKind {
             ErrorKind::BufferFull => "session buffer full",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",
+            ErrorKind::UnexpectedResponse => "unexpected response",
+            ErrorKind::Truncated => "truncated answer",
             ErrorKind::Tls => "TLS error",
         }
     }

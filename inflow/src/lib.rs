@@ -8,6 +8,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod builder;
 mod client;
 mod config;
 mod error;
@@ -22,7 +23,8 @@ mod session;
 mod timestamp;
 mod value;
 
-pub use crate::client::{Client, ClientBuilder};
+pub use crate::builder::ClientBuilder;
+pub use crate::client::Client;
 pub use crate::config::{Consistency, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{Measurement, Schema};
