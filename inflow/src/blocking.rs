@@ -398,6 +398,22 @@ impl<M: Measurement> Session<M> {
         Ok(())
     }
 
+    /// See [`inflow::Session::write_all`](crate::Session::write_all).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn write_all<I>(&mut self, points: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<M>,
+    {
+        if self.inner.buffer_all(points)? {
+            self.runtime.block_on(self.inner.commit())?;
+        }
+        Ok(())
+    }
+
     /// See [`inflow::Session::commit`](crate::Session::commit).
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::delivery::CommitReport;
 use crate::line_protocol::EncodeError;
 
 /// A `Result` whose error is [`inflow::Error`](Error).
@@ -108,6 +109,11 @@ struct Inner {
     dropped: Option<u64>,
     retry_after: Option<Duration>,
     attempts: u32,
+    /// The request certainly did not reach the server (no connection was made, or the server
+    /// said it did not take it), so that even a body without timestamps may be sent again.
+    unsent: bool,
+    report: Option<Box<CommitReport>>,
+    location: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -121,6 +127,9 @@ impl Error {
                 dropped: None,
                 retry_after: None,
                 attempts: 1,
+                unsent: false,
+                report: None,
+                location: None,
                 source: None,
             }),
         }
@@ -148,6 +157,32 @@ impl Error {
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self
+    }
+
+    /// The error of the point at `index` of a list.
+    pub(crate) fn in_list(mut self, index: usize) -> Self {
+        self.inner.message = format!("point {index} of the list: {}", self.inner.message);
+        self
+    }
+
+    pub(crate) fn unsent(mut self) -> Self {
+        self.inner.unsent = true;
+        self
+    }
+
+    pub(crate) fn with_report(mut self, report: CommitReport) -> Self {
+        self.inner.report = Some(Box::new(report));
+        self
+    }
+
+    pub(crate) fn with_location(mut self, location: String) -> Self {
+        self.inner.location = Some(location);
+        self
+    }
+
+    /// Whether the request certainly did not reach the server.
+    pub(crate) fn was_unsent(&self) -> bool {
+        self.inner.unsent
     }
 
     pub(crate) fn with_source(
@@ -178,7 +213,7 @@ impl Error {
     }
 
     /// For a [`PartialWrite`](ErrorKind::PartialWrite): the server's `dropped=N`. InfluxDB 1.x
-    /// reports 0 for lines it could not parse although they were not written (facts §4.2), so
+    /// reports 0 for lines it could not parse although they were not written, so
     /// 0 does not mean that every point was stored.
     #[must_use]
     pub fn dropped(&self) -> Option<u64> {
@@ -188,9 +223,13 @@ impl Error {
     /// For a [`PartialWrite`](ErrorKind::PartialWrite): the server's reasons, one per refused
     /// line or kind of refusal, as it gave them (`unable to parse '<line>': <why>`, or
     /// `field type conflict: …`). InfluxDB 1.x names the lines it could not parse; for points
-    /// it parsed but refused, it gives only the first reason.
+    /// it parsed but refused, it gives only the first reason. For a write sent in several
+    /// requests, the reasons of all of them.
     #[must_use]
     pub fn partial_write_reasons(&self) -> Vec<&str> {
+        if let Some(report) = &self.inner.report {
+            return report.reasons().iter().map(String::as_str).collect();
+        }
         if self.kind() != ErrorKind::PartialWrite {
             return Vec::new();
         }
@@ -204,6 +243,21 @@ impl Error {
             .map(str::trim)
             .filter(|reason| !reason.is_empty())
             .collect()
+    }
+
+    /// For a write (a session's commit, a direct write) that did not store every point: what
+    /// became of each, stored, refused by the server, or still held. `None` for errors
+    /// raised before anything was sent, and for reads.
+    #[must_use]
+    pub fn commit_report(&self) -> Option<&CommitReport> {
+        self.inner.report.as_deref()
+    }
+
+    /// For an [`UnexpectedResponse`](ErrorKind::UnexpectedResponse) that is a redirect: where it
+    /// pointed (without any credentials). Redirects are never followed.
+    #[must_use]
+    pub fn location(&self) -> Option<&str> {
+        self.inner.location.as_deref()
     }
 
     /// The delay the server asked for in a `Retry-After` header.
@@ -304,6 +358,21 @@ impl fmt::Display for Error {
         if inner.attempts > 1 {
             write!(f, " (after {} attempts)", inner.attempts)?;
         }
+        // Only when the points went different ways: otherwise the message says it all.
+        if let Some(report) = inner.report.as_deref().filter(|report| {
+            [report.stored(), report.refused(), report.held()]
+                .iter()
+                .filter(|&&count| count > 0)
+                .count()
+                > 1
+        }) {
+            write!(f, "; of the points written: {report}")?;
+            if let Some(reason) = report.reasons().first()
+                && !inner.message.contains(reason.as_str())
+            {
+                write!(f, " ({reason})")?;
+            }
+        }
         Ok(())
     }
 }
@@ -321,6 +390,12 @@ impl fmt::Debug for Error {
         }
         if inner.attempts > 1 {
             debug.field("attempts", &inner.attempts);
+        }
+        if let Some(location) = &inner.location {
+            debug.field("location", location);
+        }
+        if let Some(report) = &inner.report {
+            debug.field("report", report);
         }
         if let Some(source) = &inner.source {
             debug.field("source", source);

@@ -6,11 +6,13 @@
 )]
 #![doc(test(attr(deny(warnings))))]
 
+mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod builder;
 mod client;
 mod config;
+mod delivery;
 mod error;
 pub mod line_protocol;
 mod measurement;
@@ -21,18 +23,21 @@ mod response;
 mod retry;
 mod session;
 mod timestamp;
+mod transport;
 mod value;
 
+pub use crate::batch::{DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_POINTS};
 pub use crate::builder::ClientBuilder;
 pub use crate::client::Client;
 pub use crate::config::{Consistency, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
+pub use crate::delivery::{CommitReport, RefusedLine};
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{Measurement, Schema};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
 pub use crate::query::{FromRow, Query};
 pub use crate::retry::RetryPolicy;
-pub use crate::session::{DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_POINTS, Session};
+pub use crate::session::Session;
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
 

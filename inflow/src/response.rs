@@ -25,11 +25,28 @@ pub(crate) fn server_message(status: u16, body: &[u8]) -> String {
     }
 }
 
-/// The outcome of a `/write`: success is 204 (or any 2xx), every failure a typed error with the
-/// server's message verbatim.
+/// How much of an unexpected answer's body an error quotes.
+const QUOTED_BODY: usize = 200;
+
+/// The outcome of a `/write`: success is 204 only, what 1.x and the 1.x-compatible APIs of 2.x
+/// and 3.x answer; every failure a typed error with the server's message verbatim. Any other
+/// success (a login page of a proxy, a `202`) leaves unknown whether the points were stored.
 pub(crate) fn write_outcome(status: u16, body: &[u8]) -> Result<()> {
-    if (200..300).contains(&status) {
+    if status == 204 {
         return Ok(());
+    }
+    if (100..300).contains(&status) {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        let start: String = text.chars().take(QUOTED_BODY).collect();
+        let more = if start.len() < text.len() { "…" } else { "" };
+        return Err(Error::new(
+            ErrorKind::UnexpectedResponse,
+            format!(
+                "a write was answered with HTTP {status} instead of 204 No Content, so whether the points were stored is unknown (they are kept); the answer began: {start:?}{more}"
+            ),
+        )
+        .with_status(status));
     }
     let message = server_message(status, body);
     let kind = match status {
@@ -50,9 +67,41 @@ pub(crate) fn write_outcome(status: u16, body: &[u8]) -> Result<()> {
     let dropped = (kind == ErrorKind::PartialWrite)
         .then(|| dropped_count(&message))
         .flatten();
-    Err(Error::new(kind, message)
+    let error = Error::new(kind, message)
         .with_status(status)
-        .with_dropped(dropped))
+        .with_dropped(dropped);
+    // 429 and 503 say that the server did not take the request.
+    if matches!(status, 429 | 503) {
+        Err(error.unsent())
+    } else {
+        Err(error)
+    }
+}
+
+/// A redirect, which is never followed: an error that names where it pointed, without any
+/// credentials or query (which may hold them).
+pub(crate) fn redirect_error(status: u16, location: Option<&str>, from: &reqwest::Url) -> Error {
+    let shown = location.map(|location| match from.join(location) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "an unreadable location".to_owned(),
+    });
+    let message = match &shown {
+        Some(location) => format!(
+            "the server redirected the request to {location} (HTTP {status}); redirects are not followed: give the client the URL of the server itself"
+        ),
+        None => format!("the server answered with a redirect (HTTP {status}) without a location"),
+    };
+    let error = Error::new(ErrorKind::UnexpectedResponse, message).with_status(status);
+    match shown {
+        Some(location) => error.with_location(location),
+        None => error,
+    }
 }
 
 /// The `N` of a message ending in ` dropped=N`.
@@ -65,7 +114,7 @@ fn dropped_count(message: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
-    // Bodies as recorded from a live 1.6.7 server (facts §4.2).
+    // Bodies as recorded from a live 1.6.7 server.
     #[test]
     fn write_statuses_map_to_kinds_with_the_message_verbatim() {
         assert!(write_outcome(204, b"").is_ok());

@@ -1,90 +1,16 @@
 //! Sessions: points batched in memory and sent in one request on commit.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::num::NonZeroUsize;
 
 use reqwest::Url;
 
-use crate::client::SendFailure;
+use crate::batch::Batch;
 use crate::line_protocol::Encoder;
-use crate::{Client, Error, ErrorKind, Measurement, Result};
-
-/// The I/O-free part of a session, shared by the async and blocking ones: the encoded points
-/// and the autocommit rule.
-#[derive(Debug)]
-pub(crate) struct Batch {
-    encoder: Encoder,
-    autocommit_every: Option<NonZeroUsize>,
-    max_points: usize,
-    max_bytes: usize,
-}
-
-/// The most points a session buffers unless configured otherwise.
-pub const DEFAULT_MAX_BUFFERED_POINTS: usize = 1_000_000;
-/// The most bytes of line protocol a session buffers unless configured otherwise (128 MiB).
-pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 128 << 20;
-
-impl Batch {
-    pub(crate) fn new(encoder: Encoder) -> Self {
-        Batch {
-            encoder,
-            autocommit_every: None,
-            max_points: DEFAULT_MAX_BUFFERED_POINTS,
-            max_bytes: DEFAULT_MAX_BUFFERED_BYTES,
-        }
-    }
-
-    /// Encodes `point` into the batch, unless the batch is full. Returns whether the batch is
-    /// now due to be committed.
-    #[inline]
-    pub(crate) fn push<M: Measurement + ?Sized>(&mut self, point: &M) -> Result<bool> {
-        let (points, bytes) = (self.encoder.len(), self.encoder.as_bytes().len());
-        if points >= self.max_points {
-            return Err(self.full(format!(
-                "it holds {points} points, its limit; commit them before writing more (this point was not buffered)"
-            )));
-        }
-        self.encoder.encode(point)?;
-        if self.encoder.as_bytes().len() > self.max_bytes {
-            self.encoder.truncate(bytes, points);
-            return Err(self.full(format!(
-                "this point would take it past its limit of {} bytes ({bytes} are buffered); commit before writing more (this point was not buffered)",
-                self.max_bytes
-            )));
-        }
-        Ok(self
-            .autocommit_every
-            .is_some_and(|every| self.encoder.len() >= every.get()))
-    }
-
-    fn full(&self, reason: String) -> Error {
-        Error::new(
-            ErrorKind::BufferFull,
-            format!("the session's buffer is full: {reason}"),
-        )
-    }
-
-    /// After a commit failed: forgets what was stored before the failure, keeps the rest. A
-    /// partial write leaves nothing to keep: the server stored every point it could, and the
-    /// others would be refused again.
-    pub(crate) fn after_failure(&mut self, failure: &SendFailure) {
-        if failure.error.kind() == ErrorKind::PartialWrite {
-            self.encoder.clear();
-        } else {
-            self.encoder
-                .drain_front(failure.sent_bytes, failure.sent_points);
-        }
-    }
-
-    pub(crate) fn encoder(&self) -> &Encoder {
-        &self.encoder
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.encoder.clear();
-    }
-}
+use crate::transport::Resend;
+use crate::{Client, Error, Measurement, Result};
 
 /// Points of type `M` batched in memory and written together: the origin's `client.session()`.
 ///
@@ -94,10 +20,17 @@ impl Batch {
 /// [`autocommit_every(n)`](Session::autocommit_every), the write that brings the buffer to `n`
 /// points commits it. The retention policy is session-wide.
 ///
-/// A commit that fails keeps every point, so a later `commit` retries them (retrying is safe:
-/// a point written twice, same series and time, overwrites itself). A session dropped with
-/// points not committed discards them, like a transaction never committed, and logs a warning
-/// with the count through `tracing`.
+/// After a commit, every point is in exactly one of three states: **stored**; **refused** by
+/// the server, which the commit's error reports with the server's reasons (a partial write's
+/// dropped points; a point too large for the server, or one it cannot parse, handed back whole
+/// in [`CommitReport::refused_lines`](crate::CommitReport::refused_lines)); or **held** in the
+/// session for the next commit (whatever the server did not take for a reason that may pass,
+/// or that the caller must fix). A later `commit` sends the held points again, which is safe:
+/// every point carries its time, and a point written twice, same series and time, overwrites
+/// itself. [`Error::commit_report`] counts the three states.
+///
+/// A session dropped with points not committed discards them, like a transaction never
+/// committed, and logs a warning with the count through `tracing`.
 ///
 /// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
@@ -115,6 +48,9 @@ pub struct Session<M> {
     client: Client,
     url: Url,
     retention_policy: Option<String>,
+    /// A configuration mistake made on the session's builder methods, reported by every write
+    /// and commit.
+    invalid: Option<String>,
     batch: Batch,
     points: PhantomData<fn(&M)>,
 }
@@ -132,8 +68,8 @@ impl<M> fmt::Debug for Session<M> {
             .field("database", &self.client.database())
             .field("retention_policy", &self.retention_policy)
             .field("autocommit_every", &self.batch.autocommit_every)
-            .field("points", &self.batch.encoder.len())
-            .field("bytes", &self.batch.encoder.as_bytes().len())
+            .field("points", &self.batch.encoder().len())
+            .field("bytes", &self.batch.encoder().as_bytes().len())
             .finish()
     }
 }
@@ -141,11 +77,16 @@ impl<M> fmt::Debug for Session<M> {
 impl<M: Measurement> Session<M> {
     pub(crate) fn new(client: Client) -> Self {
         let retention_policy = client.retention_policy().map(str::to_owned);
+        let client_invalid = client
+            .check_retention_policy()
+            .err()
+            .map(|err| err.message().to_owned());
         Session {
             url: client.write_url(None),
             batch: Batch::new(Encoder::new(client.precision())),
             client,
             retention_policy,
+            invalid: client_invalid,
             points: PhantomData,
         }
     }
@@ -178,12 +119,26 @@ impl<M: Measurement> Session<M> {
     }
 
     /// Writes this session's points to `retention_policy` instead of the client's.
+    ///
+    /// An empty name is refused: every later write and commit fails with
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig), and nothing is buffered.
     #[must_use]
     pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
         let retention_policy = retention_policy.into();
+        if retention_policy.is_empty() {
+            self.invalid = Some("the session's retention policy name is empty".to_owned());
+            return self;
+        }
         self.url = self.client.write_url(Some(&retention_policy));
         self.retention_policy = Some(retention_policy);
         self
+    }
+
+    fn check_config(&self) -> Result<()> {
+        match &self.invalid {
+            None => Ok(()),
+            Some(problem) => Err(Error::config(problem.clone())),
+        }
     }
 
     /// Buffers `point`, then commits if autocommit is due.
@@ -205,37 +160,87 @@ impl<M: Measurement> Session<M> {
     /// Buffers `point` without committing; returns whether autocommit is due.
     #[inline]
     pub(crate) fn buffer(&mut self, point: &M) -> Result<bool> {
+        self.check_config()?;
         self.batch.push(point)
     }
 
-    /// Sends every buffered point in one request. With nothing buffered, sends nothing.
+    /// Buffers every point of `points`, then commits once if autocommit is due: the origin's
+    /// `session.write(template, rows)`. With `autocommit_every(5)`, a list of six points goes in
+    /// one commit.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> inflow::Result<()> {
+    /// use inflow::{Client, Point};
+    ///
+    /// let client = Client::new("http://localhost:8086/mydb")?;
+    /// let mut session = client.session::<Point>();
+    /// let rows = [(1, 21.5), (2, 22.0)];
+    /// session
+    ///     .write_all(rows.iter().map(|&(at, value)| {
+    ///         Point::new("temperature").field("value", value).timestamp_secs(at)
+    ///     }))
+    ///     .await?;
+    /// assert_eq!(session.len(), 2);
+    /// # session.discard();
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
-    /// The server's refusal, a timeout or a transport error, once the client's retry policy
-    /// gave up. The points not stored stay buffered for a later commit (a batch larger than the
-    /// maximum body size goes in several requests, and those that succeeded leave the buffer);
-    /// after a [`PartialWrite`](ErrorKind::PartialWrite) the server stored every point it could,
-    /// and the buffer is cleared.
-    pub async fn commit(&mut self) -> Result<()> {
-        match self
-            .client
-            .send(
-                &self.url,
-                self.batch.encoder().as_bytes(),
-                self.batch.encoder().len(),
-            )
-            .await
-        {
-            Ok(()) => {
-                self.batch.clear();
-                Ok(())
-            }
-            Err(failure) => {
-                self.batch.after_failure(&failure);
-                Err(failure.error)
-            }
+    /// When a point of the list cannot be represented ([`ErrorKind::InvalidPoint`], naming its
+    /// index) or does not fit ([`ErrorKind::BufferFull`]), no point of the list is buffered and
+    /// the session is as it was before the call. When the list was buffered but the autocommit
+    /// failed, the commit's error, as for [`write`](Self::write).
+    ///
+    /// [`ErrorKind::InvalidPoint`]: crate::ErrorKind::InvalidPoint
+    /// [`ErrorKind::BufferFull`]: crate::ErrorKind::BufferFull
+    pub async fn write_all<I>(&mut self, points: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<M>,
+    {
+        if self.buffer_all(points)? {
+            self.commit().await?;
         }
+        Ok(())
+    }
+
+    /// Buffers every point of `points` or none; returns whether autocommit is due.
+    pub(crate) fn buffer_all<I>(&mut self, points: I) -> Result<bool>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<M>,
+    {
+        self.check_config()?;
+        self.batch.push_all::<M, I>(points)
+    }
+
+    /// Sends every buffered point, in one request when it fits the maximum body size. With
+    /// nothing buffered, sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// When not every point was stored: the error that stopped the commit (the server's
+    /// refusal, a timeout or a transport error, once the client's retry policy gave up), or,
+    /// when every request was answered, the server's refusal of some points
+    /// ([`PartialWrite`](crate::ErrorKind::PartialWrite), or
+    /// [`WriteFailed`](crate::ErrorKind::WriteFailed) for lines handed back). Its
+    /// [`commit_report`](Error::commit_report) says how many points were stored, refused and
+    /// are still held; the held ones stay buffered for the next commit.
+    pub async fn commit(&mut self) -> Result<()> {
+        self.check_config()?;
+        if self.batch.encoder().is_empty() {
+            return Ok(());
+        }
+        let flight = self.batch.in_flight();
+        let delivered = self
+            .client
+            .write_body(&self.url, flight.body(), flight.lines(), Resend::Always)
+            .await;
+        flight.settle(delivered.settled_bytes, delivered.settled_lines);
+        delivered.result
     }
 
     /// Runs `body` with this session, then commits what is buffered: the origin's context

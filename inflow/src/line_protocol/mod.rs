@@ -215,16 +215,15 @@ impl Encoder {
         self.points = 0;
     }
 
-    /// Forgets the first `points` points, which take the first `bytes` bytes (after they were
-    /// sent).
-    pub(crate) fn drain_front(&mut self, bytes: usize, points: usize) {
-        self.buf.drain(..bytes);
-        self.points -= points;
-    }
-
     /// Forgets the points after the first `points`, which take the first `bytes` bytes.
     pub(crate) fn truncate(&mut self, bytes: usize, points: usize) {
         self.buf.truncate(bytes);
+        self.points = points;
+    }
+
+    /// Makes `buf`, which holds `points` whole lines, the encoder's buffer.
+    pub(crate) fn restore(&mut self, buf: Vec<u8>, points: usize) {
+        self.buf = buf;
         self.points = points;
     }
 
