@@ -187,6 +187,8 @@ impl<C> ClientBuilder<C> {
             .timeout(self.timeout)
             .read_timeout(self.timeout)
             .user_agent(concat!("inflow/", env!("CARGO_PKG_VERSION")))
+            // A redirect is an error that names where it pointed (see the transport).
+            .redirect(reqwest::redirect::Policy::none())
             .tls_certs_merge(root_certificates)
             .build()
             .map_err(|err| {
