@@ -27,6 +27,18 @@ use crate::{Error, Precision, Result};
 /// assert_eq!(client.database(), "telemetry");
 /// # Ok::<(), inflow::Error>(())
 /// ```
+///
+/// # Proxies
+///
+/// Like curl, the client sends its requests through the proxy named by the environment
+/// variables `HTTP_PROXY` (for `http` URLs), `HTTPS_PROXY` (for `https` URLs) or `ALL_PROXY`
+/// (either; each also in lower case), except for the hosts listed in `NO_PROXY`. The proxy
+/// of an `http` URL sees each request whole, credentials included. Two exceptions:
+///
+/// - a server on this machine (`localhost`, `127.0.0.0/8`, `::1`) is always reached directly,
+///   as Go's standard HTTP client does: a proxy elsewhere cannot reach the loopback interface
+///   of this machine, and should not see the credentials meant for it;
+/// - [`no_proxy`](Self::no_proxy) turns the environment's proxies off for every host.
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct ClientBuilder<C = Client> {
     url: String,
@@ -39,6 +51,7 @@ pub struct ClientBuilder<C = Client> {
     max_body_bytes: usize,
     gzip_threshold: Option<usize>,
     root_certificates: Vec<Result<reqwest::Certificate>>,
+    environment_proxies: bool,
     flavor: PhantomData<fn() -> C>,
 }
 
@@ -57,6 +70,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("gzip_threshold", &self.gzip_threshold)
             .field("root_certificates", &self.root_certificates.len())
+            .field("environment_proxies", &self.environment_proxies)
             .finish()
     }
 }
@@ -74,13 +88,16 @@ impl<C> ClientBuilder<C> {
             max_body_bytes: DEFAULT_MAX_BODY_SIZE,
             gzip_threshold: None,
             root_certificates: Vec::new(),
+            environment_proxies: true,
             flavor: PhantomData,
         }
     }
 
     /// The precision of written timestamps. The default is nanoseconds: the server's native
     /// unit, lossless, and the one every InfluxDB version assumes without a `precision`
-    /// parameter (1.x and 2.x spell microseconds differently, facts §3, §6.2).
+    /// parameter. (InfluxDB 1.x reads microseconds as `precision=u` and silently takes `us` for
+    /// nanoseconds; 2.x does the reverse. Nanoseconds, milliseconds and seconds mean the same
+    /// everywhere.)
     pub fn precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
         self
@@ -109,6 +126,9 @@ impl<C> ClientBuilder<C> {
 
     /// Authenticates with HTTP Basic, replacing any credentials in the URL. For InfluxDB 2.x
     /// and 3.x, the password may be a token.
+    ///
+    /// The user name may not contain a `:` ([`build`](ClientBuilder::build) refuses it): HTTP
+    /// Basic sends `user:password`, and the server reads the user name up to the first colon.
     pub fn basic_auth(mut self, username: &str, password: &str) -> Self {
         self.auth = Some(config::basic_auth(username, password));
         self
@@ -163,6 +183,21 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Ignores the proxies named by the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`):
+    /// every request goes straight to the server. See [Proxies](ClientBuilder#proxies).
+    ///
+    /// ```
+    /// let client = inflow::Client::builder("http://influx.example.com:8086/telemetry")
+    ///     .no_proxy()
+    ///     .build()?;
+    /// assert_eq!(client.database(), "telemetry");
+    /// # Ok::<(), inflow::Error>(())
+    /// ```
+    pub fn no_proxy(mut self) -> Self {
+        self.environment_proxies = false;
+        self
+    }
+
     fn build_async(self) -> Result<Client> {
         let mut target = Target::parse(&self.url)?;
         if let Some(auth) = self.auth {
@@ -183,17 +218,19 @@ impl<C> ClientBuilder<C> {
             .root_certificates
             .into_iter()
             .collect::<Result<Vec<_>>>()?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .read_timeout(self.timeout)
             .user_agent(concat!("inflow/", env!("CARGO_PKG_VERSION")))
             // A redirect is an error that names where it pointed (see the transport).
             .redirect(reqwest::redirect::Policy::none())
-            .tls_certs_merge(root_certificates)
-            .build()
-            .map_err(|err| {
-                Error::config("the HTTP client could not be set up").with_source(err.without_url())
-            })?;
+            .tls_certs_merge(root_certificates);
+        if !self.environment_proxies || target.is_loopback() {
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|err| {
+            Error::config("the HTTP client could not be set up").with_source(err.without_url())
+        })?;
         Ok(Client {
             http,
             shared: Arc::new(Shared {
@@ -217,9 +254,11 @@ impl ClientBuilder<Client> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidConfig`] naming what is wrong: a malformed URL, a scheme other than
-    /// `http` or `https`, no database in the path, a query in the URL, a zero timeout, an
-    /// empty retention policy or token.
+    /// [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig) naming what is wrong: a
+    /// malformed URL, a scheme other than `http` or `https`, no database in the path, a query
+    /// in the URL, a user name or password in the URL with an unencoded `/`, `?`, `#`, `\` or
+    /// `@` (percent-encode them), a `:` in the user name, a zero timeout, an empty retention
+    /// policy or token.
     pub fn build(self) -> Result<Client> {
         self.build_async()
     }

@@ -147,7 +147,8 @@ mod tests {
 
     #[test]
     fn multipliers_are_exact() {
-        // The server's multipliers (facts §3), verified with timestamp 1.
+        // The server's multipliers for `n`, `u`, `ms`, `s`, `m` and `h`, as InfluxDB 1.6
+        // stored the timestamp 1 written with each (minutes and hours exact).
         let expected = [
             1,
             1_000,

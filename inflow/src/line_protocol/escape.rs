@@ -1,4 +1,9 @@
-//! Per-element escaping and the rules of what each element cannot hold (facts §1).
+//! Per-element escaping and the rules of what each element cannot hold, as InfluxDB 1.x reads
+//! line protocol: a measurement escapes `,` and space; tag keys, tag values and field keys
+//! escape `,`, `=` and space (field keys also `"`); a string value escapes `"` and `\`. Outside
+//! string values the server keeps every other backslash as it is (`\\` stays two bytes), so a
+//! trailing backslash, which would escape the separator after it, cannot be written, and there
+//! is no escape for a line feed.
 //!
 //! Each writer appends the escaped text to the buffer or returns why it cannot; on an error
 //! the buffer may hold a partial element, and the caller truncates the whole line.
@@ -26,8 +31,9 @@ const CLASS: [u8; 256] = {
     class
 };
 
-/// Writes a measurement name: only `,` and space are escaped (escaping `=` or `"` as well is
-/// accepted by the server but stores a second, invisible spelling of the series, facts §1.2).
+/// Writes a measurement name: only `,` and space are escaped. (The server also accepts `\=`
+/// and `\"` in a name, but files such a point under a second spelling of the series key: once
+/// the plain spelling exists, points written with the escaped one read back as nothing.)
 pub(crate) fn write_measurement(buf: &mut Vec<u8>, name: &str) -> Result<(), Kind> {
     let bytes = name.as_bytes();
     match bytes.first() {
@@ -200,7 +206,8 @@ pub(crate) fn write_field_key(buf: &mut Vec<u8>, key: &str) -> Result<(), Kind> 
 }
 
 /// Writes a string field value in double quotes, escaping only `"` and `\`. Any other byte,
-/// line feeds included, is written raw: the server keeps it as it is (facts §1.5).
+/// line feeds included, is written raw: the server's line splitter does not end a line inside
+/// a quoted string, and keeps every such byte as it is.
 #[inline]
 pub(crate) fn write_string_value(buf: &mut Vec<u8>, value: &str) {
     let bytes = value.as_bytes();
@@ -222,8 +229,8 @@ pub(crate) fn write_string_value(buf: &mut Vec<u8>, value: &str) {
 /// The splitter skips every backslash with the byte after it (when two more bytes follow) and
 /// starts counting quotes at the first space it does not skip, while the tag scanner only looks
 /// one byte back. A tag holding a backslash before an escaped space (`a\\ b`) makes the two
-/// disagree; a later `"` then opens a "string" that swallows the next line of a batch
-/// (facts §1.3).
+/// disagree; a later `"` then opens a "string" that swallows the next line of a batch (the
+/// server answers `point is invalid` for both lines, while the first alone is accepted).
 pub(crate) fn line_end(buf: &[u8], start: usize) -> usize {
     let mut quoted = false;
     let mut in_fields = false;
@@ -374,7 +381,8 @@ mod tests {
         assert_eq!(tag("a\"b").unwrap(), "a\"b");
         assert_eq!(tag(r"a\b").unwrap(), r"a\b");
         assert_eq!(tag(r"a\\b").unwrap(), r"a\\b");
-        // Backslash runs before an escaped special round-trip (facts §1.3, tag-007/008/009).
+        // Backslash runs before an escaped special round-trip: the server undoes only the
+        // escape right before the special, so `a\\\,b` reads back as `a\\,b`.
         assert_eq!(tag(r"a\,b").unwrap(), r"a\\,b");
         assert_eq!(tag(r"a\\,b").unwrap(), r"a\\\,b");
         assert_eq!(tag(r"a\ b").unwrap(), r"a\\ b");
@@ -402,7 +410,7 @@ mod tests {
         assert_eq!(field_key(r#"f\"k"#).unwrap(), r#"f\\"k"#);
         assert_eq!(field_key(r"f\k").unwrap(), r"f\k");
         assert_eq!(field_key(r"f\\k").unwrap(), r"f\\k");
-        // An even run before a special works (facts §1.4: `f\\\=k` is the key `f\\=k`).
+        // An even run before a special works: the server reads `f\\\=k` as the key `f\\=k`.
         assert_eq!(field_key(r"f\\=k").unwrap(), r"f\\\=k");
     }
 
@@ -445,7 +453,8 @@ mod tests {
     #[test]
     fn splitter_model_matches_the_recorded_hazard() {
         let ends_here = |line: &[u8]| splitter_ends_line_here(&[line, b"\n"].concat());
-        // facts §1.3: `m,k\\ x=a"b f=1 1` glues the next line; without the quote it does not.
+        // Recorded on InfluxDB 1.6: `m,k\\ x=a"b f=1 1` glues the next line onto itself;
+        // without the quote it does not.
         assert!(!ends_here(br#"m,k\\ x=a"b f=1 1"#));
         assert!(ends_here(br"m,k\\ x=ab f=1 1"));
         assert!(ends_here(br#"m,k=a"b f=1 1"#));

@@ -282,7 +282,8 @@ fn the_range_ends_are_checked_after_conversion() {
         assert_eq!(err.kind(), EncodeErrorKind::TimestampOutOfRange);
         assert_eq!(err.element(), Element::Timestamp);
     }
-    // The server's own edges, verified per precision (facts §3).
+    // The server's own edges per precision: it multiplies first, then refuses a time outside
+    // [-9223372036854775806, 9223372036854775806] ns (verified on InfluxDB 1.6).
     let edges = [
         (Precision::Seconds, 9_223_372_036_i128, 9_223_372_037_i128),
         (Precision::Minutes, 153_722_867, 153_722_868),
