@@ -335,5 +335,25 @@ fn reason_for_line(message: &str, line: &str) -> Option<String> {
     Some(message[at..end].to_owned())
 }
 
+/// Whether every line of raw line protocol ends with a timestamp, so that storing it twice
+/// overwrites it with itself: a last section of digits (with an optional `-`) after a space
+/// that is outside any string value. Comments and blank lines have no point to duplicate.
+pub(crate) fn every_line_has_a_time(body: &[u8]) -> bool {
+    chunks_of(body, 1).iter().all(|line| {
+        let text = body[line.bytes.clone()].trim_ascii();
+        if text.is_empty() || text.starts_with(b"#") {
+            return true;
+        }
+        let Some(space) = text.iter().rposition(|&byte| byte == b' ') else {
+            return false;
+        };
+        let time = &text[space + 1..];
+        let digits = time.strip_prefix(b"-").unwrap_or(time);
+        // A space inside a string value is followed by the string's closing quote, and one in
+        // a key by `=`: only a time leaves nothing but digits after the last space.
+        !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -339,3 +339,28 @@ fn a_report_says_what_is_where() {
     };
     assert!(!refused_only.is_complete());
 }
+
+#[test]
+fn raw_lines_have_a_time_only_when_digits_follow_their_last_space() {
+    for timed in [
+        "m f=1 1\n",
+        "m f=1 -5",
+        "m,t=a\\ b f=1,g=\"x y\" 1234567890123456789\n",
+        "m s=\"a 5\" 7\n",
+        "\n# a comment\nm f=1 1\n\n",
+        "",
+    ] {
+        assert!(every_line_has_a_time(timed.as_bytes()), "{timed:?}");
+    }
+    for untimed in [
+        "m f=1\n",
+        "m f=1 1\nm f=2\n",
+        "m s=\"a 5\"\n",
+        "m,t=a f=12\n",
+        "m f=1 -\n",
+        "m f=1 1x\n",
+        "m s=\"x\ny 5\"\n",
+    ] {
+        assert!(!every_line_has_a_time(untimed.as_bytes()), "{untimed:?}");
+    }
+}
