@@ -15,6 +15,7 @@ use crate::retry::RetryPolicy;
 use crate::session::Session;
 use crate::transport::Resend;
 pub(crate) use crate::transport::transport_error;
+use crate::v1;
 use crate::{Error, ErrorKind, Measurement, Precision, Result};
 
 /// A client of one InfluxDB database: writes points directly, and opens [`Session`]s that
@@ -271,11 +272,11 @@ impl Client {
 
     pub(crate) fn write_url(&self, retention_policy: Option<&str>) -> Url {
         match retention_policy {
-            None => self.shared.write.url(&self.shared.target),
+            None => v1::write_url(&self.shared.target, &self.shared.write),
             Some(rp) => {
                 let mut options = self.shared.write.clone();
                 options.retention_policy = Some(rp.to_owned());
-                options.url(&self.shared.target)
+                v1::write_url(&self.shared.target, &options)
             }
         }
     }

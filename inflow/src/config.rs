@@ -325,29 +325,6 @@ pub(crate) struct WriteOptions {
     pub(crate) consistency: Option<Consistency>,
 }
 
-impl WriteOptions {
-    /// The `/write` URL for `database` with these options.
-    pub(crate) fn url(&self, target: &Target) -> Url {
-        let mut url = target.endpoint("write");
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("db", &target.database);
-            if let Some(rp) = &self.retention_policy {
-                query.append_pair("rp", rp);
-            }
-            // Nanoseconds are what every server assumes without the parameter; leaving it out
-            // also avoids the spellings on which 1.x and 2.x disagree.
-            if self.precision != Precision::Nanoseconds {
-                query.append_pair("precision", self.precision.as_str());
-            }
-            if let Some(consistency) = self.consistency {
-                query.append_pair("consistency", consistency.as_str());
-            }
-        }
-        url
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,27 +522,6 @@ mod tests {
         assert!(!shown.contains("s3cret") && !shown.contains(&BASE64.encode("admin:s3cret")));
         let token = token_auth("t0ken").unwrap();
         assert!(!format!("{token:?}").contains("t0ken"));
-    }
-
-    #[test]
-    fn write_urls_carry_only_what_differs_from_the_defaults() {
-        let target = Target::parse("http://localhost:8086/my db").unwrap();
-        let mut options = WriteOptions {
-            precision: Precision::Nanoseconds,
-            retention_policy: None,
-            consistency: None,
-        };
-        assert_eq!(
-            options.url(&target).as_str(),
-            "http://localhost:8086/write?db=my+db"
-        );
-        options.precision = Precision::Seconds;
-        options.retention_policy = Some("four weeks&x".to_owned());
-        options.consistency = Some(Consistency::Quorum);
-        assert_eq!(
-            options.url(&target).as_str(),
-            "http://localhost:8086/write?db=my+db&rp=four+weeks%26x&precision=s&consistency=quorum"
-        );
     }
 
     #[test]

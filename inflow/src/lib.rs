@@ -19,11 +19,11 @@ mod measurement;
 mod point;
 mod precision;
 pub mod query;
-mod response;
 mod retry;
 mod session;
 mod timestamp;
 mod transport;
+mod v1;
 mod value;
 
 pub use crate::batch::{DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_POINTS};

@@ -1,7 +1,7 @@
 //! The one request path: every HTTP exchange with the server (writes, queries, ping, admin
 //! statements) is built and sent here, with the client's credentials, timeout, tracing span,
 //! gzip, retries and the mapping of failures to [`Error`]s. What the server's answers mean is
-//! the dialect's business ([`crate::response`]); what becomes of each line of a write body is
+//! the dialect's business ([`crate::v1`]); what becomes of each line of a write body is
 //! the delivery's ([`crate::delivery`]).
 //!
 //! Redirects are never followed: a write's body must not go to a server nobody named, and
@@ -16,8 +16,8 @@ use reqwest::{Method, RequestBuilder, Response, Url};
 use tracing::Instrument as _;
 
 use crate::delivery::{Delivered, Sender, deliver};
-use crate::response::{redirect_error, write_outcome};
 use crate::retry::parse_retry_after;
+use crate::v1::{redirect_error, write_outcome};
 use crate::{Client, Error, ErrorKind, Result};
 
 /// When a write may be sent again after a failed attempt.

@@ -2,7 +2,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use super::*;
-use crate::response::write_outcome;
+use crate::v1::write_outcome;
 
 /// A sender that answers each part by its content, as a server would, and records the parts.
 struct Server<F> {

@@ -155,7 +155,7 @@ pub(crate) fn parse_response(status: u16, body: &[u8]) -> Result<Vec<StatementRe
             Ok(ResponseBody {
                 error: Some(error), ..
             }) => error.clone(),
-            _ => crate::response::server_message(status, body),
+            _ => crate::v1::server_message(status, body),
         };
         let kind = match status {
             401 => ErrorKind::Unauthorized,

@@ -1,6 +1,34 @@
-//! What the server's answers mean: status and body to a typed result. I/O-free.
+//! The InfluxDB 1.x dialect of the HTTP API, in one place: the URL of a write and its
+//! parameters, and what the server's answers mean (status and body to a typed result). The
+//! 1.x-compatible APIs of 2.x and 3.x speak it too, with the differences noted where they
+//! matter; another dialect would be a sibling of this file. I/O-free.
 
-use crate::{Error, ErrorKind, Result};
+use reqwest::Url;
+
+use crate::config::{Target, WriteOptions};
+use crate::{Error, ErrorKind, Precision, Result};
+
+/// The `/write` URL of `target`'s database with `options`: `db`, and `rp`, `precision` and
+/// `consistency` when they differ from the server's defaults.
+pub(crate) fn write_url(target: &Target, options: &WriteOptions) -> Url {
+    let mut url = target.endpoint("write");
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("db", &target.database);
+        if let Some(rp) = &options.retention_policy {
+            query.append_pair("rp", rp);
+        }
+        // Nanoseconds are what every server assumes without the parameter; leaving it out
+        // also avoids the spellings on which 1.x and 2.x disagree (`u` and `us`).
+        if options.precision != Precision::Nanoseconds {
+            query.append_pair("precision", options.precision.as_str());
+        }
+        if let Some(consistency) = options.consistency {
+            query.append_pair("consistency", consistency.as_str());
+        }
+    }
+    url
+}
 
 /// The server's message from an error body: `{"error": "…"}` (1.x, 3.x), `{"message": "…"}`
 /// (2.x), or the body as text; trimmed, never empty.
@@ -80,25 +108,27 @@ pub(crate) fn write_outcome(status: u16, body: &[u8]) -> Result<()> {
 
 /// A redirect, which is never followed: an error that names where it pointed, without any
 /// credentials or query (which may hold them).
-pub(crate) fn redirect_error(status: u16, location: Option<&str>, from: &reqwest::Url) -> Error {
-    let shown = location.map(|location| match from.join(location) {
-        Ok(mut url) => {
+pub(crate) fn redirect_error(status: u16, location: Option<&str>, from: &Url) -> Error {
+    let target = location.map(|location| {
+        from.join(location).ok().map(|mut url| {
             let _ = url.set_username("");
             let _ = url.set_password(None);
             url.set_query(None);
             url.set_fragment(None);
             url.to_string()
-        }
-        Err(_) => "an unreadable location".to_owned(),
+        })
     });
-    let message = match &shown {
-        Some(location) => format!(
+    let message = match &target {
+        Some(Some(location)) => format!(
             "the server redirected the request to {location} (HTTP {status}); redirects are not followed: give the client the URL of the server itself"
+        ),
+        Some(None) => format!(
+            "the server redirected the request to an unreadable location (HTTP {status}); redirects are not followed"
         ),
         None => format!("the server answered with a redirect (HTTP {status}) without a location"),
     };
     let error = Error::new(ErrorKind::UnexpectedResponse, message).with_status(status);
-    match shown {
+    match target.flatten() {
         Some(location) => error.with_location(location),
         None => error,
     }
@@ -113,6 +143,28 @@ fn dropped_count(message: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Consistency;
+
+    #[test]
+    fn write_urls_carry_only_what_differs_from_the_defaults() {
+        let target = Target::parse("http://localhost:8086/my db").unwrap();
+        let mut options = WriteOptions {
+            precision: Precision::Nanoseconds,
+            retention_policy: None,
+            consistency: None,
+        };
+        assert_eq!(
+            write_url(&target, &options).as_str(),
+            "http://localhost:8086/write?db=my+db"
+        );
+        options.precision = Precision::Seconds;
+        options.retention_policy = Some("four weeks&x".to_owned());
+        options.consistency = Some(Consistency::Quorum);
+        assert_eq!(
+            write_url(&target, &options).as_str(),
+            "http://localhost:8086/write?db=my+db&rp=four+weeks%26x&precision=s&consistency=quorum"
+        );
+    }
 
     // Bodies as recorded from a live 1.6.7 server.
     #[test]
@@ -196,5 +248,76 @@ mod tests {
         assert_eq!(server_message(413, b""), "Payload Too Large");
         let err = write_outcome(404, b"404 page not found\n").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::WriteFailed);
+    }
+
+    #[test]
+    fn a_write_is_stored_on_204_only() {
+        for status in [200, 201, 202, 203, 205, 206, 101] {
+            let err = write_outcome(status, b"<html>please log in</html>").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::UnexpectedResponse, "{status}");
+            assert_eq!(err.status(), Some(status));
+            assert!(err.message().contains("please log in"), "{err}");
+            assert!(!err.is_transient());
+        }
+        let long = "é".repeat(300);
+        let err = write_outcome(200, long.as_bytes()).unwrap_err();
+        assert!(
+            err.message().contains(&format!("{:?}…", "é".repeat(200))),
+            "{err}"
+        );
+        let short = write_outcome(200, "é".repeat(200).as_bytes()).unwrap_err();
+        assert!(!short.message().contains('…'), "{short}");
+    }
+
+    #[test]
+    fn only_answers_that_say_so_mark_a_request_as_not_taken() {
+        for status in [429, 503] {
+            assert!(
+                write_outcome(status, b"").unwrap_err().was_unsent(),
+                "{status}"
+            );
+        }
+        for status in [400, 404, 413, 500, 502, 504] {
+            assert!(
+                !write_outcome(status, b"").unwrap_err().was_unsent(),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_redirect_names_where_it_points_without_credentials() {
+        let from = Url::parse("http://db.example:8086/write?db=x").unwrap();
+        let err = redirect_error(
+            302,
+            Some("https://user:s3cret@elsewhere:9/write?db=x&p=s3cret#frag"),
+            &from,
+        );
+        assert_eq!(
+            (err.kind(), err.status()),
+            (ErrorKind::UnexpectedResponse, Some(302))
+        );
+        assert_eq!(err.location(), Some("https://elsewhere:9/write"));
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(shown.contains("https://elsewhere:9/write"), "{shown}");
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("user"),
+                "{shown}"
+            );
+        }
+        let relative = redirect_error(307, Some("/login"), &from);
+        assert_eq!(relative.location(), Some("http://db.example:8086/login"));
+        let missing = redirect_error(301, None, &from);
+        assert!(
+            missing.message().contains("without a location"),
+            "{missing}"
+        );
+        assert_eq!(missing.location(), None);
+        let unreadable = redirect_error(301, Some("http://[::"), &from);
+        assert_eq!(unreadable.location(), None);
+        assert!(
+            unreadable.message().contains("an unreadable location"),
+            "{unreadable}"
+        );
     }
 }
