@@ -279,3 +279,84 @@ async fn an_empty_retention_policy_is_refused_everywhere() {
         ErrorKind::InvalidConfig
     );
 }
+
+// A scope ends with its session: what its final commit could not send is handed back.
+#[tokio::test]
+async fn a_scope_hands_back_what_its_final_commit_could_not_send() {
+    let db = server::server().database("scope_hand_back");
+    let proxy = FaultProxy::start(server::server().base_url());
+    let url = db
+        .url()
+        .replace(server::server().base_url(), &proxy.base_url());
+    let client = Client::builder(url)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    proxy.inject(Fault::Unavailable, 1);
+    let points: Vec<Point> = (0..3).map(wide).collect();
+    let expected: String = points
+        .iter()
+        .map(|point| inflow::line_protocol::to_line(point, inflow::Precision::Nanoseconds).unwrap())
+        .collect();
+
+    let err = client
+        .with_session(async |session: &mut inflow::Session<Point>| session.write_all(&points).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
+    let report = err.commit_report().unwrap();
+    assert_eq!((report.stored(), report.held()), (0, 3));
+    assert_eq!(report.unsent_line_protocol(), expected);
+
+    // The body fails, then the commit: the body's error, with the commit's.
+    let err = client
+        .session::<Point>()
+        .scope(async |session| {
+            session.write_all(&points).await?;
+            session.write(&Point::new("wide").timestamp_nanos(1)).await
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidPoint);
+    let commit = err.final_commit().expect("the final commit failed too");
+    assert_eq!(commit.kind(), ErrorKind::Server);
+    assert_eq!(
+        err.commit_report().unwrap().unsent_line_protocol(),
+        expected
+    );
+    assert!(
+        err.to_string().contains("the final commit failed too"),
+        "{err}"
+    );
+
+    proxy.inject(Fault::Pass, 1);
+    assert_eq!(db.count("wide", "value"), 0, "nothing was stored");
+}
+
+#[test]
+fn a_blocking_scope_hands_back_what_its_final_commit_could_not_send() {
+    let db = server::server().database("scope_hand_back_blocking");
+    let proxy = FaultProxy::start(server::server().base_url());
+    proxy.inject(Fault::Unavailable, 1);
+    let points: Vec<Point> = (0..3).map(wide).collect();
+    let expected: String = points
+        .iter()
+        .map(|point| inflow::line_protocol::to_line(point, inflow::Precision::Nanoseconds).unwrap())
+        .collect();
+    let blocking = inflow::blocking::Client::builder(
+        db.url()
+            .replace(server::server().base_url(), &proxy.base_url()),
+    )
+    .retry(RetryPolicy::never())
+    .build()
+    .unwrap();
+    let err = blocking
+        .with_session(|session: &mut inflow::blocking::Session<Point>| session.write_all(&points))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Server);
+    assert_eq!(
+        err.commit_report().unwrap().unsent_line_protocol(),
+        expected
+    );
+    assert_eq!(db.count("wide", "value"), 0, "nothing was stored");
+}

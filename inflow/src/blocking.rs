@@ -431,6 +431,7 @@ impl<M: Measurement> Session<M> {
     pub fn scope<T>(mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let outcome = body(&mut self);
         let committed = self.commit();
+        let committed = self.inner.hand_back(committed);
         finish_scope(outcome, committed)
     }
 

@@ -61,6 +61,7 @@ pub struct CommitReport {
     held: usize,
     reasons: Vec<String>,
     refused_lines: Vec<RefusedLine>,
+    unsent: String,
 }
 
 impl CommitReport {
@@ -98,6 +99,20 @@ impl CommitReport {
     #[must_use]
     pub fn refused_lines(&self) -> &[RefusedLine] {
         &self.refused_lines
+    }
+
+    /// The line protocol of the held points when nothing holds them any more: a session scope
+    /// ([`Session::scope`](crate::Session::scope)) ends with its session, so the points its
+    /// final commit could not send are handed back here, one line each. Empty otherwise (a
+    /// session keeps its held points; a direct write's are the end of the caller's list).
+    #[must_use]
+    pub fn unsent_line_protocol(&self) -> &str {
+        &self.unsent
+    }
+
+    /// Hands the held points back as line protocol.
+    pub(crate) fn hand_back_unsent(&mut self, line_protocol: String) {
+        self.unsent = line_protocol;
     }
 
     /// Whether every point was stored.

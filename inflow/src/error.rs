@@ -114,6 +114,8 @@ struct Inner {
     unsent: bool,
     report: Option<Box<CommitReport>>,
     location: Option<String>,
+    /// For the error of a scope's body: the error of the scope's final commit.
+    final_commit: Option<Error>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -130,6 +132,7 @@ impl Error {
                 unsent: false,
                 report: None,
                 location: None,
+                final_commit: None,
                 source: None,
             }),
         }
@@ -173,6 +176,15 @@ impl Error {
     pub(crate) fn with_report(mut self, report: CommitReport) -> Self {
         self.inner.report = Some(Box::new(report));
         self
+    }
+
+    pub(crate) fn with_final_commit(mut self, commit: Error) -> Self {
+        self.inner.final_commit = Some(commit);
+        self
+    }
+
+    pub(crate) fn report_mut(&mut self) -> Option<&mut CommitReport> {
+        self.inner.report.as_deref_mut()
     }
 
     pub(crate) fn with_location(mut self, location: String) -> Self {
@@ -247,10 +259,22 @@ impl Error {
 
     /// For a write (a session's commit, a direct write) that did not store every point: what
     /// became of each, stored, refused by the server, or still held. `None` for errors
-    /// raised before anything was sent, and for reads.
+    /// raised before anything was sent, and for reads. For the error of a session scope's
+    /// body, the report of the scope's final commit, if it failed too.
     #[must_use]
     pub fn commit_report(&self) -> Option<&CommitReport> {
-        self.inner.report.as_deref()
+        self.inner
+            .report
+            .as_deref()
+            .or_else(|| self.inner.final_commit.as_ref()?.commit_report())
+    }
+
+    /// For the error of a session scope's body
+    /// ([`Session::scope`](crate::Session::scope), [`Client::with_session`](crate::Client::with_session)):
+    /// the error of the scope's final commit, when it failed too.
+    #[must_use]
+    pub fn final_commit(&self) -> Option<&Error> {
+        self.inner.final_commit.as_ref()
     }
 
     /// For an [`UnexpectedResponse`](ErrorKind::UnexpectedResponse) that is a redirect: where it
@@ -348,13 +372,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         if inner.kind == ErrorKind::InvalidPoint {
-            return f.write_str(&inner.message);
+            f.write_str(&inner.message)?;
+        } else {
+            f.write_str(inner.kind.describe())?;
+            if let Some(status) = inner.status {
+                write!(f, " (HTTP {status})")?;
+            }
+            write!(f, ": {}", inner.message)?;
         }
-        f.write_str(inner.kind.describe())?;
-        if let Some(status) = inner.status {
-            write!(f, " (HTTP {status})")?;
-        }
-        write!(f, ": {}", inner.message)?;
         if inner.attempts > 1 {
             write!(f, " (after {} attempts)", inner.attempts)?;
         }
@@ -372,6 +397,9 @@ impl fmt::Display for Error {
             {
                 write!(f, " ({reason})")?;
             }
+        }
+        if let Some(commit) = &inner.final_commit {
+            write!(f, "; the final commit failed too: {commit}")?;
         }
         Ok(())
     }
@@ -396,6 +424,9 @@ impl fmt::Debug for Error {
         }
         if let Some(report) = &inner.report {
             debug.field("report", report);
+        }
+        if let Some(commit) = &inner.final_commit {
+            debug.field("final_commit", commit);
         }
         if let Some(source) = &inner.source {
             debug.field("source", source);

@@ -247,9 +247,11 @@ impl<M: Measurement> Session<M> {
     /// manager.
     ///
     /// The commit happens whether `body` succeeds or fails, as the origin's does, so the points
-    /// written before a failure are not lost. If `body` failed, its error is returned; if the
-    /// commit failed as well, the points it could not send are discarded with a warning (the
-    /// session ends with the scope): use [`commit`](Self::commit) directly to retry instead.
+    /// written before a failure are not lost. If `body` failed, its error is returned, with the
+    /// commit's error in [`Error::final_commit`] if that failed as well. A failed commit's
+    /// report ([`Error::commit_report`]) says what was stored and refused, and since the session
+    /// ends with the scope, the points it still held are handed back in it
+    /// ([`CommitReport::unsent_line_protocol`](crate::CommitReport::unsent_line_protocol)).
     ///
     /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
@@ -273,7 +275,24 @@ impl<M: Measurement> Session<M> {
     pub async fn scope<T>(mut self, body: impl AsyncFnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let outcome = body(&mut self).await;
         let committed = self.commit().await;
-        finish_scope(outcome, committed)
+        finish_scope(outcome, self.hand_back(committed))
+    }
+
+    /// At the end of a scope, hands the points a failed commit still holds back in its error:
+    /// the session ends with the scope.
+    pub(crate) fn hand_back(&mut self, committed: Result<()>) -> Result<()> {
+        let mut err = match committed {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        if !self.is_empty()
+            && let Some(report) = err.report_mut()
+        {
+            let lines = String::from_utf8_lossy(self.batch.encoder().as_bytes()).into_owned();
+            report.hand_back_unsent(lines);
+            self.batch.clear();
+        }
+        Err(err)
     }
 
     /// The number of points buffered.
@@ -333,10 +352,7 @@ pub(crate) fn finish_scope<T>(outcome: Result<T>, committed: Result<()>) -> Resu
         (Ok(value), Ok(())) => Ok(value),
         (Ok(_), Err(commit)) => Err(commit),
         (Err(body), Ok(())) => Err(body),
-        (Err(body), Err(commit)) => {
-            tracing::warn!(error = %commit, "the commit at the end of a failed session scope failed too");
-            Err(body)
-        }
+        (Err(body), Err(commit)) => Err(body.with_final_commit(commit)),
     }
 }
 

@@ -320,7 +320,7 @@ fn a_report_says_what_is_where() {
         refused: 1,
         held: 2,
         reasons: vec!["r".to_owned()],
-        refused_lines: Vec::new(),
+        ..CommitReport::default()
     };
     assert_eq!(
         report.to_string(),
