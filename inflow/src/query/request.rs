@@ -269,8 +269,8 @@ impl Client {
         }
         let mut url = target.endpoint("query");
         url.query_pairs_mut().extend_pairs(&pairs);
-        let read_only = scan::is_read_only(query.text());
-        let mut request = if read_only && url.as_str().len() <= MAX_GET_URL {
+        let as_get = scan::is_read_only(query.text()) && url.as_str().len() <= MAX_GET_URL;
+        let mut request = if as_get {
             self.http.get(url)
         } else {
             let body = form_urlencoded::Serializer::new(String::new())
@@ -291,7 +291,7 @@ impl Client {
         let span = tracing::debug_span!(
             "inflow.query",
             database = %database,
-            method = if read_only { "GET" } else { "POST" },
+            method = if as_get { "GET" } else { "POST" },
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
