@@ -101,7 +101,7 @@ async fn query_as_reads_back_exactly_what_was_written() {
             .map(|mut extreme| {
                 let unit = precision.nanos_per_unit();
                 let nanos = extreme.time.timestamp_nanos_opt().unwrap();
-                // The server divides with truncation toward zero (facts §5.3).
+                // The server divides with truncation toward zero.
                 extreme.time = Utc.timestamp_nanos(nanos / unit * unit);
                 extreme
             })
@@ -191,16 +191,32 @@ async fn statement_and_parse_errors_are_query_errors() {
         "statement 0: database not found: q_no_such_db"
     );
 
-    // The 1.x quirk: an error followed by more statements reads "not executed".
+    // A failed statement followed by more: the server sends its real error, then "not
+    // executed" under the same statement number; in one piece it would keep only the latter.
     client
         .write(&Point::new("cpu").field("fs", "text").timestamp_secs(1))
         .await
         .unwrap();
-    let err = client
-        .query("SELECT mean(fs) FROM cpu; SELECT fs FROM cpu")
-        .await
-        .unwrap_err();
-    assert_eq!(err.message(), "statement 0: not executed");
+    for (query, failed) in [
+        ("SELECT mean(fs) FROM cpu; SELECT fs FROM cpu", 0),
+        (
+            "SELECT fs FROM cpu; SELECT mean(fs) FROM cpu; SELECT fs FROM cpu; SHOW DATABASES",
+            1,
+        ),
+    ] {
+        let err = client.query(query).await.unwrap_err();
+        assert_eq!(
+            (err.kind(), err.message()),
+            (
+                ErrorKind::QueryFailed,
+                format!(
+                    "statement {failed}: unsupported mean iterator type: *query.stringInterruptIterator"
+                )
+                .as_str()
+            ),
+            "{query}"
+        );
+    }
 
     let err = client
         .query(Query::new("SELECT $x FROM cpu").bind("x", f64::NAN))
@@ -401,7 +417,7 @@ async fn bound_parameters_of_every_type() {
 async fn writes_go_as_post_and_long_reads_fit_in_a_form_body() {
     let db = server::server().database("q_methods");
     let client = Client::new(&db.url()).unwrap();
-    // 1.x executes a CREATE sent by GET but warns about it (facts §5.1): no warning, so POST.
+    // 1.x executes a CREATE sent by GET but warns about it: no warning, so POST.
     let results = client
         .query(format!("CREATE DATABASE {}", quote_identifier(db.name())))
         .await
@@ -520,6 +536,68 @@ async fn query_stream_yields_rows_as_chunks_arrive() {
         .unwrap()
         .unwrap_err();
     assert_eq!(err.message(), "statement 0: database not found: q_nowhere");
+}
+
+/// The server reads a query in internal chunks of 10,000 rows and flags a longer series
+/// `partial` even when it sends it whole; every row comes back, in one series per series.
+#[tokio::test]
+async fn more_rows_than_one_chunk_come_back_whole_in_one_series() {
+    let db = server::server().database("q_many_rows");
+    let client = Client::new(&db.url()).unwrap();
+    let written: Vec<Reading> = (0..25_000).map(Reading::sample).collect();
+    client.write_all(&written).await.unwrap();
+    let query = || Query::new("SELECT * FROM temperature");
+
+    let results = client.query(query()).await.unwrap();
+    assert_eq!(results.len(), 1);
+    let series = results[0].series();
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0].len(), written.len());
+    assert!(
+        !results[0].is_partial() && !series[0].is_partial(),
+        "a whole answer is not flagged as continued"
+    );
+    let read: Vec<Reading> = client.query_as(query()).await.unwrap();
+    assert_eq!(read, written);
+    let streamed: Vec<Reading> = client
+        .query_stream(query())
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(streamed, written);
+
+    // Small chunks: each series joins back whole, and no two series join.
+    let results = client
+        .query(query().text().to_owned() + " GROUP BY location")
+        .await
+        .unwrap();
+    let mut counts: Vec<(String, usize)> = results[0]
+        .series()
+        .iter()
+        .map(|series| (series.tags()["location"].clone(), series.len()))
+        .collect();
+    counts.sort();
+    let grouped = client
+        .query(Query::new("SELECT * FROM temperature GROUP BY location").chunk_size(999))
+        .await
+        .unwrap();
+    let mut chunked: Vec<(String, usize)> = grouped[0]
+        .series()
+        .iter()
+        .map(|series| (series.tags()["location"].clone(), series.len()))
+        .collect();
+    chunked.sort();
+    assert_eq!(
+        chunked,
+        [
+            ("a,b=c\"d".to_owned(), 8333),
+            ("den haag".to_owned(), 8333),
+            ("groningen".to_owned(), 8334)
+        ]
+    );
+    assert_eq!(counts, chunked);
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! Round trips through the real server: random points with adversarial names, keys and
 //! values are written through sessions and read back identical; whatever cannot be stored is
-//! refused before sending, with the session's buffer intact.
+//! refused before sending, with the session's buffer intact. Typed values at every edge (whole
+//! floats of every magnitude, empty tags) are read back identical through `query_as` and
+//! `query_stream`.
 
 use std::collections::BTreeMap;
 
+use futures_util::StreamExt as _;
 use inflow::query::{Query, quote_identifier};
-use inflow::{Client, Point, Precision, Value};
+use inflow::{Client, EpochTime, Measurement, Point, Precision, Value};
 use inflow_tests::server;
 use proptest::prelude::*;
 
@@ -198,6 +201,205 @@ proptest! {
                 let got_fields: BTreeMap<&String, String> = got.2.iter().map(|(k, v)| (k, bits(v))).collect();
                 prop_assert_eq!(got_fields, want_fields, "{:?}", want);
             }
+            Ok(())
+        })?;
+    }
+}
+
+/// Every kind of typed value, each at its edges.
+#[derive(Debug, Clone, Measurement)]
+#[inflow(measurement = "edges")]
+struct Edges {
+    #[inflow(tag)]
+    tag: String,
+    #[inflow(tag)]
+    maybe: Option<String>,
+    wide: f64,
+    narrow: f32,
+    integer: i64,
+    flag: bool,
+    text: String,
+    #[inflow(timestamp)]
+    time: EpochTime,
+}
+
+impl Edges {
+    /// What the server gives back: a tag written empty is left out, and reads back as `""`
+    /// into a `String` and `None` into an `Option`. Floats by their bits, so that -0.0 and
+    /// 0.0 differ.
+    fn expected_back(&self) -> String {
+        format!(
+            "{:?}",
+            (
+                &self.tag,
+                self.maybe.as_ref().filter(|maybe| !maybe.is_empty()),
+                self.wide.to_bits(),
+                self.narrow.to_bits(),
+                self.integer,
+                self.flag,
+                &self.text,
+                self.time.value(),
+            )
+        )
+    }
+
+    fn read_back(&self) -> String {
+        format!(
+            "{:?}",
+            (
+                &self.tag,
+                self.maybe.as_ref(),
+                self.wide.to_bits(),
+                self.narrow.to_bits(),
+                self.integer,
+                self.flag,
+                &self.text,
+                self.time.value(),
+            )
+        )
+    }
+}
+
+/// Whole floats of every magnitude (the server prints those below 1e21 as integers), around
+/// 2^53, 2^63 and 2^64, short decimal forms, and any finite float.
+fn edge_f64() -> impl Strategy<Value = f64> {
+    let sign = |negative: bool, value: f64| if negative { -value } else { value };
+    prop_oneof![
+        // A whole float at or above 2^52, any mantissa: exponents 52 to 1023.
+        (any::<u64>(), 52_u64..=1023, any::<bool>()).prop_map(
+            move |(mantissa, exponent, negative)| {
+                sign(
+                    negative,
+                    f64::from_bits(((exponent + 1023) << 52) | (mantissa & ((1 << 52) - 1))),
+                )
+            }
+        ),
+        any::<i64>().prop_map(|i| i as f64),
+        any::<u64>().prop_map(|u| u as f64),
+        (1_u32..=9, 0_i32..=308, any::<bool>()).prop_map(move |(digit, exponent, negative)| sign(
+            negative,
+            format!("{digit}e{exponent}").parse().unwrap()
+        )),
+        prop::sample::select(vec![
+            1e16,
+            9.2e18,
+            -1e17,
+            1e19,
+            1e20,
+            1e21,
+            9.999_999_999_999_999e20,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            -9_223_372_036_854_775_808.0,
+            9_223_372_036_854_775_808.0,
+            18_446_744_073_709_551_616.0,
+            f64::MAX,
+            f64::MIN,
+            -0.0,
+            0.0,
+            5e-324,
+            f64::MIN_POSITIVE,
+        ]),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()),
+    ]
+    .prop_filter("finite", |f| f.is_finite())
+}
+
+fn edge_f32() -> impl Strategy<Value = f32> {
+    let sign = |negative: bool, value: f32| if negative { -value } else { value };
+    prop_oneof![
+        // A whole float at or above 2^23, any mantissa: exponents 23 to 127.
+        (any::<u32>(), 23_u32..=127, any::<bool>()).prop_map(
+            move |(mantissa, exponent, negative)| {
+                sign(
+                    negative,
+                    f32::from_bits(((exponent + 127) << 23) | (mantissa & ((1 << 23) - 1))),
+                )
+            }
+        ),
+        any::<i32>().prop_map(|i| i as f32),
+        (1_u32..=9, 0_i32..=38, any::<bool>()).prop_map(move |(digit, exponent, negative)| sign(
+            negative,
+            format!("{digit}e{exponent}").parse().unwrap()
+        )),
+        prop::sample::select(vec![
+            1e19_f32,
+            1e16,
+            -1e17,
+            16_777_216.0,
+            16_777_218.0,
+            f32::MAX,
+            f32::MIN,
+            -0.0,
+            0.0,
+            1e-45,
+            f32::MIN_POSITIVE,
+            0.1,
+        ]),
+        any::<f32>().prop_filter("finite", |f| f.is_finite()),
+    ]
+    .prop_filter("finite", |f| f.is_finite())
+}
+
+fn edges() -> impl Strategy<Value = Edges> {
+    let tag = || prop_oneof![Just(String::new()), "[a-z ,=\"'€😀]{1,8}"];
+    (
+        tag(),
+        prop_oneof![Just(None), tag().prop_map(Some)],
+        edge_f64(),
+        edge_f32(),
+        prop_oneof![
+            any::<i64>(),
+            prop::sample::select(vec![i64::MIN, i64::MAX, 0, -1, (1 << 53) + 1])
+        ],
+        any::<bool>(),
+        prop_oneof![Just(String::new()), "[ -~€😀]{1,20}"],
+    )
+        .prop_map(|(tag, maybe, wide, narrow, integer, flag, text)| Edges {
+            tag,
+            maybe,
+            wide,
+            narrow,
+            integer,
+            flag,
+            text,
+            time: EpochTime::nanos(0),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20, max_shrink_iters: 50, ..ProptestConfig::default() })]
+
+    #[test]
+    fn typed_values_at_every_edge_read_back_identical_through_query_as_and_query_stream(
+        mut written in prop::collection::vec(edges(), 1..60),
+    ) {
+        for (i, edges) in written.iter_mut().enumerate() {
+            edges.time = EpochTime::nanos(1_475_848_864_000_000_000 + i64::try_from(i).unwrap());
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let db = server::server().database("edges_roundtrip");
+        let client = Client::new(&db.url()).unwrap();
+        let expected: Vec<String> = written.iter().map(Edges::expected_back).collect();
+        runtime.block_on(async {
+            client.write_all(&written).await.unwrap();
+            // Tags as columns, in one series.
+            let query = Query::new("SELECT * FROM edges").epoch(Precision::Nanoseconds);
+            let read: Vec<Edges> = client.query_as(query).await.unwrap();
+            let read: Vec<String> = read.iter().map(Edges::read_back).collect();
+            prop_assert_eq!(&read, &expected);
+            // Tags from the series, a series per tag set, in small chunks.
+            let query = Query::new("SELECT * FROM edges GROUP BY *").epoch(Precision::Nanoseconds).chunk_size(7);
+            let mut streamed: Vec<Edges> = client
+                .query_stream(query)
+                .await
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+                .await;
+            streamed.sort_by_key(|edges| edges.time.value());
+            let streamed: Vec<String> = streamed.iter().map(Edges::read_back).collect();
+            prop_assert_eq!(&streamed, &expected);
             Ok(())
         })?;
     }

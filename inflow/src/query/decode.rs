@@ -15,7 +15,12 @@ use crate::{EpochTime, Error, ErrorKind, Precision, Result, Value};
 ///
 /// `#[derive(Measurement)]` implements it: each tag is read from the series' `GROUP BY` tags
 /// or from a column of its key, each field from the column of its key (renames honoured), the
-/// timestamp from `time`, and skipped fields are `Default::default()`. A struct that borrows
+/// timestamp from `time`, and skipped fields are `Default::default()`.
+///
+/// A tag that is absent, `null` or empty reads as the empty text into a `String` (and the other
+/// text types) and as `None` into an `Option`: InfluxDB stores no empty tag value, so a tag
+/// written empty is left out of the point (see [`TagValue`](crate::TagValue)) and reads back
+/// absent, and the server cannot tell such a tag from one the query did not select. A struct that borrows
 /// (`&'a str`) cannot be built from a query: using it with `query_as` is a compile error.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from query rows",
@@ -153,7 +158,7 @@ impl Row<'_> {
     ///
     /// # Errors
     ///
-    /// When it is missing for a non-`Option` type, or not text.
+    /// When it is not text, or the type refuses an absent tag.
     #[doc(hidden)]
     pub fn tag<T: FromTagValue>(&self, position: usize) -> Result<T> {
         let key = self.keys[position].key;
@@ -259,7 +264,8 @@ pub trait FromTagValue: Sized {
     /// What the type expects, for error messages.
     const EXPECTED: &'static str;
 
-    /// Converts a tag's text (`None` when the tag is missing or empty).
+    /// Converts a tag's text (`None` when the tag is absent, `null` or empty: the server keeps
+    /// no empty tag value, so a tag written empty reads back absent).
     ///
     /// # Errors
     ///
@@ -292,27 +298,76 @@ fn required<T>(value: Option<T>) -> std::result::Result<T, String> {
     value.ok_or_else(|| MISSING.to_owned())
 }
 
+/// The `f64` of an integer the server printed, whose nearest `f64` is `nearest`: that float
+/// when it is the integer exactly, or when the server prints that float as this integer; `None`
+/// otherwise (an integer field that no `f64` holds exactly, such as 2^53 + 1).
+///
+/// The server prints a whole float below 10^21 without fraction or exponent, as the shortest
+/// digits that read back as that float, followed by zeros (1e16 as `10000000000000000`). So a
+/// float printed as an integer is the nearest float to that integer, and the integer is the
+/// float's shortest form written out, which is what Rust's `Display` writes too.
+fn whole_float(nearest: f64, exact: bool, printed: impl std::fmt::Display) -> Option<f64> {
+    /// Writes into a fixed array: a whole `f64` from an `i64` or `u64` takes at most 21 bytes.
+    struct Digits {
+        bytes: [u8; 24],
+        len: usize,
+    }
+    impl std::fmt::Write for Digits {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            let end = self.len + text.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(std::fmt::Error)?
+                .copy_from_slice(text.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    fn digits(value: impl std::fmt::Display) -> Option<Digits> {
+        let mut digits = Digits {
+            bytes: [0; 24],
+            len: 0,
+        };
+        std::fmt::Write::write_fmt(&mut digits, format_args!("{value}")).ok()?;
+        Some(digits)
+    }
+    if exact {
+        return Some(nearest);
+    }
+    let (float, integer) = (digits(nearest)?, digits(printed)?);
+    (float.bytes[..float.len] == integer.bytes[..integer.len]).then_some(nearest)
+}
+
 impl FromFieldValue for f64 {
     const EXPECTED: &'static str = "f64";
 
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // see whole_float
     fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
-        const EXACT: i64 = 1 << 53;
-        match required(value)? {
-            Value::Float(f) => Ok(*f),
-            // JSON prints integral floats as integers (facts §5.3); integers convert where exact.
-            Value::Integer(i) if (-EXACT..=EXACT).contains(i) => Ok(*i as f64),
-            other => Err(format!("holds {}", describe(other))),
-        }
+        let value = required(value)?;
+        let whole = match value {
+            Value::Float(f) => return Ok(*f),
+            Value::Integer(i) => {
+                let nearest = *i as f64;
+                whole_float(nearest, nearest as i128 == i128::from(*i), i)
+            }
+            Value::Unsigned(u) => {
+                let nearest = *u as f64;
+                whole_float(nearest, nearest as u128 == u128::from(*u), u)
+            }
+            _ => None,
+        };
+        whole.ok_or_else(|| format!("holds {}", describe(value)))
     }
 }
 
 impl FromFieldValue for f32 {
     const EXPECTED: &'static str = "f32";
 
+    /// An `f32` is written in its own shortest form, which the server stores as the nearest
+    /// `f64`; the nearest `f32` of that `f64` is the one written.
     fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
         let wide = f64::from_field_value(value)?;
-        #[allow(clippy::cast_possible_truncation)]
-        // nearest f32: exact for values written from an f32
+        #[allow(clippy::cast_possible_truncation)] // nearest f32, as above
         let narrow = wide as f32;
         if narrow.is_finite() {
             Ok(narrow)
@@ -388,7 +443,8 @@ impl<T: FromTimestamp> FromTimestamp for Option<T> {
     }
 }
 
-/// String types read both fields (string values) and tags.
+/// String types read both fields (string values) and tags; an absent tag is the empty text,
+/// which is how a tag written empty comes back.
 macro_rules! from_text {
     ($($ty:ty => $convert:expr),* $(,)?) => {$(
         impl FromFieldValue for $ty {
@@ -406,7 +462,7 @@ macro_rules! from_text {
             const EXPECTED: &'static str = "a string";
 
             fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
-                required(text).map($convert)
+                Ok($convert(text.unwrap_or_default()))
             }
         }
     )*};
@@ -468,5 +524,75 @@ impl FromTimestamp for EpochTime {
         i64::try_from(required(nanos)?)
             .map(EpochTime::nanos)
             .map_err(|_| "is out of range".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float(value: Value) -> std::result::Result<f64, String> {
+        f64::from_field_value(Some(&value))
+    }
+
+    #[test]
+    fn whole_floats_printed_as_integers_read_back_exactly() {
+        // What the server prints for whole floats above 2^53: their shortest digits and zeros.
+        for (printed, written) in [
+            (Value::Integer(10_000_000_000_000_000), 1e16_f64),
+            (Value::Integer(-100_000_000_000_000_000), -1e17),
+            (Value::Integer(9_200_000_000_000_000_000), 9.2e18),
+            (
+                Value::Integer(9_007_199_254_740_994),
+                9_007_199_254_740_994.0,
+            ),
+            (Value::Unsigned(10_000_000_000_000_000_000), 1e19),
+            (
+                Value::Unsigned(9_223_372_036_854_776_000),
+                9.223_372_036_854_776e18,
+            ),
+            (Value::Integer(0), 0.0),
+        ] {
+            let read = float(printed.clone()).unwrap();
+            assert_eq!(read.to_bits(), written.to_bits(), "{printed:?}");
+        }
+        let read = f32::from_field_value(Some(&Value::Unsigned(10_000_000_000_000_000_000)));
+        assert_eq!(read.map(f32::to_bits), Ok(1e19_f32.to_bits()));
+        let read = f32::from_field_value(Some(&Value::Integer(-340_282_350_000_000_000)));
+        assert_eq!(read.map(f32::to_bits), Ok((-3.402_823_5e17_f32).to_bits()));
+    }
+
+    #[test]
+    fn integers_read_into_floats_only_when_exact_or_printed_from_a_float() {
+        // Integers that a float holds exactly, though no float prints that way.
+        assert_eq!(
+            float(Value::Integer(i64::MIN)),
+            Ok(-9_223_372_036_854_775_808.0)
+        );
+        assert_eq!(
+            float(Value::Integer(1 << 62)),
+            Ok(4_611_686_018_427_387_904.0)
+        );
+        // Integer fields beyond what an f64 holds.
+        for value in [
+            Value::Integer((1 << 53) + 1),
+            Value::Integer(i64::MAX),
+            Value::Integer(-9_200_000_000_000_000_001),
+            Value::Unsigned(u64::MAX),
+        ] {
+            let err = float(value.clone()).unwrap_err();
+            assert!(err.starts_with("holds the integer"), "{value:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_absent_tag_is_empty_text_or_none() {
+        assert_eq!(String::from_tag_value(None), Ok(String::new()));
+        assert_eq!(Arc::<str>::from_tag_value(None).as_deref(), Ok(""));
+        assert_eq!(Option::<String>::from_tag_value(None), Ok(None));
+        assert_eq!(
+            Option::<String>::from_tag_value(Some("a")),
+            Ok(Some("a".to_owned()))
+        );
     }
 }

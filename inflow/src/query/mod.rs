@@ -3,14 +3,40 @@
 //!
 //! `Client::query` returns one [`StatementResult`] per statement with its [`Series`] (name,
 //! tags, columns, rows); values keep their JSON types, integers exact as `i64`, `null` as
-//! `None`. `Client::query_as::<M>` decodes rows into `M` through the derive.
+//! `None`. `Client::query_as::<M>` decodes rows into `M` through the derive, and
+//! `Client::query_stream::<M>` decodes them as they arrive.
+//!
+//! # Complete answers only
+//!
+//! Every query asks InfluxDB 1.x for a chunked answer (`chunked=true`): one JSON document per
+//! line, each holding at most [`Query::chunk_size`] rows of one series. A chunk after which more
+//! of its statement follows says so (`"partial": true`), and the last chunk of a statement does
+//! not. A chunked answer is never cut at the server's `max-row-limit`; an answer in one piece
+//! is cut there, and cannot show it: the server flags a cut series `"partial": true`, but it
+//! also leaves that flag on any series longer than its internal chunk of 10,000 rows that it
+//! sent whole. So a non-chunked answer cannot tell a reader whether it holds every row, and a
+//! chunked one can: when the answer ends while its last chunk still says more follows, the
+//! read fails with [`ErrorKind::Truncated`](crate::ErrorKind::Truncated) instead of returning
+//! the rows it got as if they were all. `query` and `query_as` join the chunks back together,
+//! so that their results read as one piece.
+//!
+//! # Timeouts
+//!
+//! The client's timeout bounds the wait for the answer's head and then, separately, the wait
+//! for each chunk: an answer streamed over minutes succeeds as long as its chunks keep coming,
+//! and a chunk that does not arrive whole in time fails with
+//! [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), even when its bytes trickle in one by
+//! one.
 //!
 //! # Several statements
 //!
-//! InfluxDB 1.x answers a query of several statements with one result per statement, but when
-//! a statement fails and more follow, its real error is replaced by `"not executed"` and the
-//! later results are dropped (facts §5.3). Send statements one by one when the error matters.
+//! InfluxDB 1.x answers a query of several statements with the results of each in turn. When
+//! a statement fails, the statements after it are not run: in a chunked answer the server sends
+//! the failed statement's real error, then `"not executed"` under the same statement number for
+//! each statement left. The query fails with the first error, the real one (an answer in one
+//! piece would have kept only `"not executed"`).
 
+mod answer;
 mod decode;
 mod quote;
 mod request;
@@ -32,9 +58,9 @@ use crate::Precision;
 
 /// A query: InfluxQL text, bound parameters, and where and how to run it.
 ///
-/// Values are best given as bound parameters (`$name` in the text): the server binds them as
-/// literals, so no value can change the statement (facts §5.6). Identifiers cannot be bound on
-/// every 1.x server; quote those with [`quote_identifier`].
+/// Values are best given as bound parameters (`$name` in the text): the server replaces each
+/// parameter with a literal after parsing the statement, so no value can change the statement.
+/// Identifiers cannot be bound on every 1.x server; quote those with [`quote_identifier`].
 ///
 /// ```
 /// use inflow::query::Query;
@@ -106,7 +132,8 @@ impl Query {
         self
     }
 
-    /// The number of rows per chunk when the results are streamed (default 10 000).
+    /// The number of rows per chunk of the answer (the server's default is 10 000): the most
+    /// rows `query_stream` decodes at a time, and the most the answer holds as text at a time.
     #[must_use]
     pub fn chunk_size(mut self, rows: usize) -> Self {
         self.chunk_size = Some(rows);
@@ -167,7 +194,7 @@ param_from!(i8, i16, i32, i64, isize, u8, u16, u32, bool, &str, String);
 
 impl From<u64> for Param {
     fn from(value: u64) -> Self {
-        // 1.x reads parameters without a `.` as i64 (facts §5.6).
+        // 1.x reads a numeric parameter without a `.` as an i64, and refuses one above i64::MAX.
         Param(
             i64::try_from(value)
                 .map(serde_json::Value::from)

@@ -1,5 +1,5 @@
-//! Quoting for InfluxQL text, exactly as InfluxQL reads it (facts §7): for what bound
-//! parameters cannot carry, such as identifiers.
+//! Quoting for InfluxQL text, exactly as InfluxQL reads it: for what bound parameters cannot
+//! carry, such as identifiers.
 
 /// Quotes an identifier (database, retention policy, measurement, tag or field key) in double
 /// quotes, so that any text names exactly itself: `\` → `\\`, `"` → `\"`, line feed → `\n`.
@@ -23,7 +23,7 @@ pub fn quote_identifier(identifier: &str) -> String {
 
 /// Quotes a string literal in single quotes, so that any text compares as exactly itself:
 /// `\` → `\\`, `'` → `\'`, line feed → `\n`. (Double quotes would make it an identifier: a
-/// comparison with `"x"` silently matches nothing, facts §7.)
+/// comparison with `"x"` silently matches nothing.)
 ///
 /// A carriage return cannot be written in InfluxQL text at all (see [`quote_identifier`]):
 /// bind a value that may hold one as a parameter instead ([`Query::bind`](super::Query::bind)),

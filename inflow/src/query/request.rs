@@ -10,22 +10,28 @@ use futures_core::Stream;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use tracing::Instrument as _;
 
+use super::answer::Answer;
 use super::decode::Plan;
-use super::results::{ResponseBody, parse_response, results_or_error};
-use super::{FromRow, Query, Series, StatementResult, quote_identifier, scan};
+use super::results::{Assembly, refusal};
+use super::{FromRow, Query, StatementResult, quote_identifier, scan};
 use crate::client::transport_error;
 use crate::{Client, Error, ErrorKind, Precision, Result};
 
 /// Longest URL sent as a `GET`; longer read-only queries go in a `POST` form body.
 const MAX_GET_URL: usize = 4096;
-/// How long a streamed query may run in all; each read still has the client's timeout.
-const STREAM_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long an answer may take in all: it is read chunk by chunk, each within the client's
+/// timeout, and a large answer may stream for longer than one timeout.
+const ANSWER_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl Client {
     /// Runs a query and returns one result per statement, each with its series.
     ///
     /// `SELECT` (without `INTO`) and `SHOW` go as `GET`, everything else as `POST`, decided by
     /// a scan of the statements' keywords; long queries go in a form body.
+    ///
+    /// The answer is asked for in chunks ([`Query::chunk_size`] rows each), which the server
+    /// never cuts at its `max-row-limit`, and joined back into whole results; waiting for each
+    /// chunk has the client's timeout (see [the module](crate::query) for why).
     ///
     /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
@@ -44,15 +50,22 @@ impl Client {
     /// # Errors
     ///
     /// [`ErrorKind::QueryFailed`] with the server's message when the server refuses the query
-    /// or a statement fails (naming the statement); [`ErrorKind::InvalidQuery`] when a
-    /// parameter could not be bound; unauthorized, forbidden, timeout or transport errors.
+    /// or a statement fails (naming the statement; the first to fail when several do);
+    /// [`ErrorKind::InvalidQuery`] when a parameter could not be bound;
+    /// [`ErrorKind::Truncated`] when the answer ends while its last chunk says more follows;
+    /// [`ErrorKind::Timeout`] when the answer's head or one of its chunks does not arrive whole
+    /// within the client's timeout; unauthorized, forbidden or transport errors.
     pub async fn query(&self, query: impl Into<Query>) -> Result<Vec<StatementResult>> {
-        let query = query.into();
-        let (status, body) = self.run_query(&query, false).await?;
-        parse_response(status, &body)
+        let mut answer = self.answer(&query.into()).await?;
+        let mut assembly = Assembly::default();
+        while let Some(results) = answer.next_document().await {
+            assembly.push(results?);
+        }
+        Ok(assembly.finish())
     }
 
-    /// Runs a query and decodes every row of every series into `M`.
+    /// Runs a query and decodes every row of every series into `M`, chunk by chunk as the
+    /// answer arrives (the rows are held once, decoded; the answer's text one chunk at a time).
     ///
     /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
@@ -84,19 +97,20 @@ impl Client {
     /// expected type when a row does not fit `M`.
     pub async fn query_as<M: FromRow>(&self, query: impl Into<Query>) -> Result<Vec<M>> {
         let query = query.into();
-        let epoch = query.epoch;
-        let results = self.query(query).await?;
+        let mut answer = self.answer(&query).await?;
         let mut rows = Vec::new();
-        for result in &results {
-            for series in result.series() {
-                decode_series(series, epoch, &mut rows)?;
-            }
+        while let Some(results) = answer.next_document().await {
+            decode_results(&results?, query.epoch, &mut rows)?;
         }
         Ok(rows)
     }
 
-    /// Runs a query with `chunked=true` and decodes rows into `M` as they arrive: memory is
-    /// bounded by the chunk size (see [`Query::chunk_size`]), not by the size of the result.
+    /// Runs a query and decodes rows into `M` as they arrive: memory is bounded by the chunk
+    /// size (see [`Query::chunk_size`]), not by the size of the result.
+    ///
+    /// Waiting for each chunk has the client's timeout, counted from when the stream is asked
+    /// for a row that needs the chunk: time spent by the caller between rows does not count,
+    /// and bytes that arrive without completing the chunk do not extend it.
     ///
     /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
@@ -116,30 +130,17 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// As [`query`](Self::query), for the request; each item is an error when a chunk reports
-    /// one or a row does not decode.
+    /// As [`query`](Self::query), for the request and its answer's head; then an item is an
+    /// error, after which the stream ends, when a statement fails, a row does not decode
+    /// ([`ErrorKind::Decode`]), a chunk does not arrive whole in time ([`ErrorKind::Timeout`])
+    /// or the answer ends while its last chunk says more follows ([`ErrorKind::Truncated`]).
     pub async fn query_stream<M: FromRow>(&self, query: impl Into<Query>) -> Result<RowStream<M>> {
         let query = query.into();
-        let response = self.send_query(&query, true).await?;
-        let status = response.status().as_u16();
-        if !response.status().is_success() {
-            let body = response
-                .bytes()
-                .await
-                .map_err(|err| transport_error(err, self.shared.timeout))?;
-            return Err(match parse_response(status, &body) {
-                Err(err) => err,
-                Ok(_) => Error::new(ErrorKind::QueryFailed, "the query failed").with_status(status),
-            });
-        }
         Ok(RowStream {
-            body: Box::pin(response.bytes_stream()),
-            pending: Vec::new(),
+            answer: self.answer(&query).await?,
             ready: VecDeque::new(),
+            failed: None,
             epoch: query.epoch,
-            status,
-            timeout: self.shared.timeout,
-            finished: false,
         })
     }
 
@@ -224,17 +225,24 @@ impl Client {
         self.query(statement).await.map(drop)
     }
 
-    async fn run_query(&self, query: &Query, chunked: bool) -> Result<(u16, bytes::Bytes)> {
-        let response = self.send_query(query, chunked).await?;
+    /// Sends `query` and opens its answer, or returns the server's refusal.
+    async fn answer(&self, query: &Query) -> Result<Answer> {
+        let timeout = self.shared.timeout;
+        let response = self.send_query(query).await?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| transport_error(err, self.shared.timeout))?;
-        Ok((status, body))
+        if !response.status().is_success() {
+            let body = tokio::time::timeout(timeout, response.bytes())
+                .await
+                .map_err(|_| Error::timeout(timeout))?
+                .map_err(|err| transport_error(err, timeout))?;
+            return Err(refusal(status, &body));
+        }
+        Ok(Answer::new(response, timeout))
     }
 
-    async fn send_query(&self, query: &Query, chunked: bool) -> Result<reqwest::Response> {
+    /// Builds and sends the request of `query`, asking for a chunked answer; returns once the
+    /// answer's head has arrived, within the client's timeout.
+    async fn send_query(&self, query: &Query) -> Result<reqwest::Response> {
         if let Some(problem) = query.invalid_param() {
             return Err(Error::new(ErrorKind::InvalidQuery, problem));
         }
@@ -255,16 +263,14 @@ impl Client {
         if let Some(params) = &params {
             pairs.push(("params", params));
         }
-        if chunked {
-            pairs.push(("chunked", "true"));
-            if let Some(rows) = &chunk_size {
-                pairs.push(("chunk_size", rows));
-            }
+        pairs.push(("chunked", "true"));
+        if let Some(rows) = &chunk_size {
+            pairs.push(("chunk_size", rows));
         }
         let mut url = target.endpoint("query");
         url.query_pairs_mut().extend_pairs(&pairs);
-        let read_only = scan::is_read_only(query.text());
-        let mut request = if read_only && url.as_str().len() <= MAX_GET_URL {
+        let as_get = scan::is_read_only(query.text()) && url.as_str().len() <= MAX_GET_URL;
+        let mut request = if as_get {
             self.http.get(url)
         } else {
             let body = form_urlencoded::Serializer::new(String::new())
@@ -278,26 +284,23 @@ impl Client {
                 )
                 .body(body)
         };
-        if chunked {
-            request = request.timeout(STREAM_TOTAL_TIMEOUT);
-        }
+        request = request.timeout(ANSWER_TOTAL_TIMEOUT);
         if let Some(auth) = &target.auth {
             request = request.header(AUTHORIZATION, auth.header().clone());
         }
         let span = tracing::debug_span!(
             "inflow.query",
             database = %database,
-            method = if read_only { "GET" } else { "POST" },
-            chunked,
+            method = if as_get { "GET" } else { "POST" },
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let response = request
-            .send()
-            .instrument(span.clone())
+        let timeout = self.shared.timeout;
+        let response = tokio::time::timeout(timeout, request.send().instrument(span.clone()))
             .await
-            .map_err(|err| transport_error(err, self.shared.timeout));
+            .map_err(|_| Error::timeout(timeout))
+            .and_then(|sent| sent.map_err(|err| transport_error(err, timeout)));
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
         if let Ok(response) = &response {
             span.record("status", response.status().as_u16());
@@ -311,14 +314,16 @@ fn epoch_param(precision: Precision) -> &'static str {
     precision.as_str()
 }
 
-fn decode_series<M: FromRow>(
-    series: &Series,
+fn decode_results<M: FromRow>(
+    results: &[StatementResult],
     epoch: Option<Precision>,
     rows: &mut impl Extend<M>,
 ) -> Result<()> {
-    let plan = Plan::new::<M>(series, epoch);
-    for index in 0..series.len() {
-        rows.extend(std::iter::once(plan.decode::<M>(index)?));
+    for series in results.iter().flat_map(StatementResult::series) {
+        let plan = Plan::new::<M>(series, epoch);
+        for index in 0..series.len() {
+            rows.extend(std::iter::once(plan.decode::<M>(index)?));
+        }
     }
     Ok(())
 }
@@ -342,24 +347,25 @@ fn strings_of_column(results: &[StatementResult], column: &str) -> Vec<String> {
 
 /// Rows of a streamed query, decoded as they arrive: an async [`Stream`], and
 /// [`next`](RowStream::next) for use without a stream library.
+///
+/// Each wait for the next chunk of the answer has the client's timeout: a chunk that does not
+/// arrive whole in time ends the stream with [`ErrorKind::Timeout`], even if its bytes keep
+/// coming. An answer that ends while its last chunk says more rows follow ends the stream with
+/// [`ErrorKind::Truncated`]. After an error the stream ends.
 pub struct RowStream<M> {
-    body: Pin<Box<dyn Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    /// The start of a JSON document whose end has not arrived yet.
-    pending: Vec<u8>,
+    answer: Answer,
     ready: VecDeque<M>,
+    /// A row that did not decode, reported after the rows before it.
+    failed: Option<Error>,
     epoch: Option<Precision>,
-    status: u16,
-    timeout: Duration,
-    finished: bool,
 }
 
 impl<M> std::fmt::Debug for RowStream<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RowStream")
             .field("decoded_rows_waiting", &self.ready.len())
-            .field("buffered_bytes", &self.pending.len())
-            .field("finished", &self.finished)
-            .finish()
+            .field("buffered_bytes", &self.answer.buffered_bytes())
+            .finish_non_exhaustive()
     }
 }
 
@@ -371,42 +377,6 @@ impl<M: FromRow> RowStream<M> {
     {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
-
-    /// Decodes every complete line (one JSON document each) of `pending`.
-    fn decode_complete_lines(&mut self) -> Result<()> {
-        let mut consumed = 0;
-        while let Some(end) = memchr::memchr(b'\n', &self.pending[consumed..]) {
-            let line = &self.pending[consumed..consumed + end];
-            consumed += end + 1;
-            decode_document(line, self.epoch, self.status, &mut self.ready)?;
-        }
-        self.pending.drain(..consumed);
-        Ok(())
-    }
-}
-
-/// Decodes one JSON document of a chunked answer into `ready`.
-fn decode_document<M: FromRow>(
-    document: &[u8],
-    epoch: Option<Precision>,
-    status: u16,
-    ready: &mut VecDeque<M>,
-) -> Result<()> {
-    if document.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    let body: ResponseBody = serde_json::from_slice(document).map_err(|err| {
-        Error::new(
-            ErrorKind::QueryFailed,
-            format!("a chunk of the answer is not the JSON of a query result: {err}"),
-        )
-    })?;
-    for result in results_or_error(body, status)? {
-        for series in result.series() {
-            decode_series(series, epoch, ready)?;
-        }
-    }
-    Ok(())
 }
 
 impl<M: FromRow + Unpin> Stream for RowStream<M> {
@@ -418,30 +388,16 @@ impl<M: FromRow + Unpin> Stream for RowStream<M> {
             if let Some(row) = this.ready.pop_front() {
                 return Poll::Ready(Some(Ok(row)));
             }
-            if this.finished {
-                return Poll::Ready(None);
+            if let Some(err) = this.failed.take() {
+                this.answer.finish();
+                return Poll::Ready(Some(Err(err)));
             }
-            match this.body.as_mut().poll_next(cx) {
+            match this.answer.poll_document(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(bytes))) => {
-                    this.pending.extend_from_slice(&bytes);
-                    if let Err(err) = this.decode_complete_lines() {
-                        this.finished = true;
-                        return Poll::Ready(Some(Err(err)));
-                    }
-                }
-                Poll::Ready(Some(Err(err))) => {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(transport_error(err, this.timeout))));
-                }
-                Poll::Ready(None) => {
-                    this.finished = true;
-                    let rest = std::mem::take(&mut this.pending);
-                    if let Err(err) =
-                        decode_document(&rest, this.epoch, this.status, &mut this.ready)
-                    {
-                        return Poll::Ready(Some(Err(err)));
-                    }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
+                Poll::Ready(Some(Ok(results))) => {
+                    this.failed = decode_results(&results, this.epoch, &mut this.ready).err();
                 }
             }
         }

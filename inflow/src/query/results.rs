@@ -48,7 +48,8 @@ impl StatementResult {
         &self.messages
     }
 
-    /// Whether more of this statement's results follow (in a streamed answer).
+    /// Whether the server flagged the result as continued. `Client::query` joins the chunks of
+    /// its answer into whole results, so what it returns is never flagged.
     #[must_use]
     pub fn is_partial(&self) -> bool {
         self.partial
@@ -122,7 +123,8 @@ impl Series {
         &self.values
     }
 
-    /// Whether more rows of this series follow (in a streamed answer).
+    /// Whether the server flagged the series as continued. `Client::query` joins the chunks of
+    /// its answer into whole series, so what it returns is never flagged.
     #[must_use]
     pub fn is_partial(&self) -> bool {
         self.partial
@@ -136,7 +138,8 @@ impl Series {
     }
 }
 
-/// The body of a `/query` answer: results, or a request-level error.
+/// The body of a `/query` answer, or one document of a chunked answer: results, or a
+/// request-level error.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ResponseBody {
     #[serde(default)]
@@ -145,38 +148,40 @@ pub(crate) struct ResponseBody {
     pub(crate) error: Option<String>,
 }
 
-/// Parses a `/query` answer. A request-level error (a parse error of the query, 400; an
-/// authorization failure, 401/403) and the first statement-level error (in a 200 answer) are
-/// errors naming the server's message; a statement error names the statement.
-pub(crate) fn parse_response(status: u16, body: &[u8]) -> Result<Vec<StatementResult>> {
-    let parsed: std::result::Result<ResponseBody, _> = serde_json::from_slice(body);
-    if !(200..300).contains(&status) {
-        let message = match &parsed {
-            Ok(ResponseBody {
-                error: Some(error), ..
-            }) => error.clone(),
-            _ => crate::v1::server_message(status, body),
-        };
-        let kind = match status {
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::QueryFailed,
-        };
-        return Err(Error::new(kind, message).with_status(status));
-    }
-    let parsed = parsed.map_err(|err| {
-        Error::new(
-            ErrorKind::QueryFailed,
-            format!("the answer is not the JSON of a query result: {err}"),
-        )
-        .with_status(status)
-    })?;
-    results_or_error(parsed, status)
+/// The error of an answer whose status is not a success: a parse error of the query (400) or
+/// an authorization failure (401/403), with the server's message.
+pub(crate) fn refusal(status: u16, body: &[u8]) -> Error {
+    let message = match serde_json::from_slice::<ResponseBody>(body) {
+        Ok(ResponseBody {
+            error: Some(error), ..
+        }) => error,
+        _ => crate::v1::server_message(status, body),
+    };
+    let kind = match status {
+        401 => ErrorKind::Unauthorized,
+        403 => ErrorKind::Forbidden,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::QueryFailed,
+    };
+    Error::new(kind, message).with_status(status)
 }
 
-/// The results of a parsed body, or its first error.
-pub(crate) fn results_or_error(body: ResponseBody, status: u16) -> Result<Vec<StatementResult>> {
+/// Parses one document (one line) of a chunked answer of status `status`: its results, or
+/// its first error. A failed statement is an error naming the statement; in a chunked answer
+/// the server sends the real error of a failed statement first, then `"not executed"` for
+/// each statement after it, so the first error is the one to report.
+pub(crate) fn parse_document(document: &[u8], status: u16) -> Result<Vec<StatementResult>> {
+    let body: ResponseBody = serde_json::from_slice(document).map_err(|err| {
+        let (kind, problem) = if err.is_eof() {
+            (ErrorKind::Truncated, "the answer ends inside a chunk")
+        } else {
+            (
+                ErrorKind::UnexpectedResponse,
+                "a chunk of the answer is not the JSON of a query result",
+            )
+        };
+        Error::new(kind, format!("{problem}: {err}")).with_status(status)
+    })?;
     if let Some(error) = body.error {
         return Err(Error::new(ErrorKind::QueryFailed, error).with_status(status));
     }
@@ -189,6 +194,56 @@ pub(crate) fn results_or_error(body: ResponseBody, status: u16) -> Result<Vec<St
         .with_status(status));
     }
     Ok(body.results)
+}
+
+impl StatementResult {
+    /// Whether the chunk this result came in says that more of its statement follows.
+    pub(crate) fn continues(&self) -> bool {
+        self.partial || self.series.last().is_some_and(|series| series.partial)
+    }
+
+    /// Appends the next chunk of the same statement: a series cut at the end of this chunk
+    /// continues at the start of the next one with the same name, tags and columns.
+    fn join(&mut self, next: StatementResult) {
+        self.messages.extend(next.messages);
+        self.partial = next.partial;
+        let mut series = next.series.into_iter().peekable();
+        if let Some(last) = self.series.last_mut()
+            && last.partial
+            && let Some(first) = series.next_if(|first| {
+                (&first.name, &first.tags, &first.columns)
+                    == (&last.name, &last.tags, &last.columns)
+            })
+        {
+            last.values.extend(first.values);
+            last.partial = first.partial;
+        }
+        self.series.extend(series);
+    }
+}
+
+/// The results of a chunked answer joined back together: one result per statement, one series
+/// per series, as if the answer had come in one piece.
+#[derive(Debug, Default)]
+pub(crate) struct Assembly {
+    results: Vec<StatementResult>,
+}
+
+impl Assembly {
+    /// Adds the results of the next document.
+    pub(crate) fn push(&mut self, results: Vec<StatementResult>) {
+        for result in results {
+            match self.results.last_mut() {
+                Some(last) if last.statement_id == result.statement_id => last.join(result),
+                _ => self.results.push(result),
+            }
+        }
+    }
+
+    /// The joined results.
+    pub(crate) fn finish(self) -> Vec<StatementResult> {
+        self.results
+    }
 }
 
 impl<'de> Deserialize<'de> for Value {
@@ -240,7 +295,7 @@ mod tests {
     #[test]
     fn values_keep_their_json_types_and_integers_stay_exact() {
         let body = br#"{"results":[{"statement_id":0,"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","i","f","s","b","n","u"],"values":[["1970-01-01T00:00:01Z",9007199254740993,1.5,"x<",true,null,18446744073709551615],[1,-9223372036854775808,-0,"",false,null,1]]}]}]}"#;
-        let results = parse_response(200, body).unwrap();
+        let results = parse_document(body, 200).unwrap();
         let series = &results[0].series()[0];
         assert_eq!(series.name(), "cpu");
         assert_eq!(series.tags()["host"], "a");
@@ -259,7 +314,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_statement_or_carry_the_server_message() {
-        let err = parse_response(200, br#"{"results":[{"statement_id":0},{"statement_id":1,"error":"database not found: nodb"}]}"#).unwrap_err();
+        let err = parse_document(
+            br#"{"results":[{"statement_id":1,"error":"database not found: nodb"}]}"#,
+            200,
+        )
+        .unwrap_err();
         assert_eq!(
             (err.kind(), err.message()),
             (
@@ -267,17 +326,64 @@ mod tests {
                 "statement 1: database not found: nodb"
             )
         );
-        let err = parse_response(400, br#"{"error":"error parsing query: found SELEC, expected SELECT, SHOW at line 1, char 1"}"#).unwrap_err();
+        let err = refusal(400, br#"{"error":"error parsing query: found SELEC, expected SELECT, SHOW at line 1, char 1"}"#);
         assert_eq!(err.kind(), ErrorKind::QueryFailed);
         assert_eq!(err.status(), Some(400));
         assert!(
             err.message()
                 .starts_with("error parsing query: found SELEC")
         );
-        let err = parse_response(401, br#"{"error":"authorization failed"}"#).unwrap_err();
+        let err = refusal(401, br#"{"error":"authorization failed"}"#);
         assert_eq!(err.kind(), ErrorKind::Unauthorized);
-        let results = parse_response(200, br#"{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated"}]}]}"#).unwrap();
+        let results = parse_document(br#"{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated"}]}]}"#, 200).unwrap();
         assert_eq!(results[0].messages()[0].text, "deprecated");
         assert!(results[0].series().is_empty());
+    }
+
+    #[test]
+    fn a_document_cut_short_is_truncated_and_one_that_is_not_json_unexpected() {
+        let err =
+            parse_document(br#"{"results":[{"statement_id":0,"series":[{"na"#, 200).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Truncated, "{err}");
+        let err = parse_document(b"<html>proxy error</html>", 200).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnexpectedResponse, "{err}");
+    }
+
+    /// The chunks of `SELECT * FROM m GROUP BY host; SHOW DATABASES` with `chunk_size=2`, as
+    /// the server sends them: one series per chunk, `partial` on the result while more of the
+    /// statement follows and on the series while the same series continues.
+    const CHUNKS: [&str; 4] = [
+        r#"{"results":[{"statement_id":0,"series":[{"name":"m","tags":{"host":"a"},"columns":["time","v"],"values":[[1,1],[2,2]],"partial":true}],"partial":true}]}"#,
+        r#"{"results":[{"statement_id":0,"series":[{"name":"m","tags":{"host":"a"},"columns":["time","v"],"values":[[3,3]]}],"partial":true}]}"#,
+        r#"{"results":[{"statement_id":0,"series":[{"name":"m","tags":{"host":"b"},"columns":["time","v"],"values":[[4,4]]}]}]}"#,
+        r#"{"results":[{"statement_id":1,"series":[{"name":"databases","columns":["name"],"values":[["d"]]}]}]}"#,
+    ];
+
+    #[test]
+    fn chunks_of_a_statement_and_a_series_join_into_one() {
+        let mut assembly = Assembly::default();
+        let mut continues = Vec::new();
+        for chunk in CHUNKS {
+            let results = parse_document(chunk.as_bytes(), 200).unwrap();
+            continues.push(results.iter().any(StatementResult::continues));
+            assembly.push(results);
+        }
+        assert_eq!(continues, [true, true, false, false]);
+        let results = assembly.finish();
+        assert_eq!(results.len(), 2);
+        let series = results[0].series();
+        assert_eq!(series.len(), 2);
+        assert_eq!(
+            (series[0].tags()["host"].as_str(), series[0].len()),
+            ("a", 3)
+        );
+        assert_eq!(
+            (series[1].tags()["host"].as_str(), series[1].len()),
+            ("b", 1)
+        );
+        assert_eq!(series[0].rows()[2][1], Some(Value::Integer(3)));
+        assert!(!results[0].is_partial() && !series[0].is_partial());
+        assert_eq!(results[1].statement_id(), 1);
+        assert_eq!(results[1].series()[0].name(), "databases");
     }
 }

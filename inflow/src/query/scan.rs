@@ -1,9 +1,10 @@
 //! A scan of InfluxQL text for what decides the HTTP method: the leading keyword of each
 //! statement and whether a `SELECT` writes (`INTO`). String literals, quoted identifiers,
-//! regex literals and comments are skipped, so a keyword inside them never counts (facts §7).
+//! regex literals and comments are skipped, so a keyword inside them never counts.
 
 /// Whether every statement only reads: `SELECT` without `INTO`, or `SHOW`. Such a query may
-/// go as a `GET`; anything else must be a `POST` (1.x executes writes sent by GET, facts §5.1).
+/// go as a `GET`; anything else must be a `POST` (1.x executes a write sent by `GET`, with only
+/// a warning in its answer).
 pub(crate) fn is_read_only(query: &str) -> bool {
     let mut statements = 0;
     let mut read_only = true;
