@@ -14,7 +14,6 @@ use crate::line_protocol::{Encoder, chunks_of};
 use crate::retry::RetryPolicy;
 use crate::session::Session;
 use crate::transport::Resend;
-pub(crate) use crate::transport::transport_error;
 use crate::v1;
 use crate::{Error, ErrorKind, Measurement, Precision, Result};
 

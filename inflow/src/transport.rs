@@ -20,6 +20,12 @@ use crate::retry::parse_retry_after;
 use crate::v1::{redirect_error, write_outcome};
 use crate::{Client, Error, ErrorKind, Result};
 
+/// Longest URL sent as a `GET`; longer read-only queries go in a `POST` form body.
+const MAX_GET_URL: usize = 4096;
+/// How long a query's answer may take in all: it is read chunk by chunk, each within the
+/// client's timeout, and a large answer may stream for longer than one timeout.
+const ANSWER_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// When a write may be sent again after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Resend {
@@ -59,6 +65,55 @@ impl Client {
             ));
         }
         Ok(response)
+    }
+
+    /// Sends a `/query` with `pairs` as its parameters: as a `GET` when it only reads and its
+    /// URL is short, otherwise as a `POST` form (InfluxDB 1.x executes writes sent as `GET`
+    /// too, with only a warning). Returns once the answer's head has arrived, within the
+    /// client's timeout; the answer itself is read chunk by chunk by the caller.
+    pub(crate) async fn open_query(
+        &self,
+        pairs: &[(&str, String)],
+        read_only: bool,
+        database: &str,
+    ) -> Result<Response> {
+        let endpoint = self.shared.target.endpoint("query");
+        let mut url = endpoint.clone();
+        url.query_pairs_mut().extend_pairs(pairs);
+        let as_get = read_only && url.as_str().len() <= MAX_GET_URL;
+        let request = if as_get {
+            self.request(Method::GET, url)
+        } else {
+            let body = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            self.request(Method::POST, endpoint)
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(body)
+        }
+        .timeout(ANSWER_TOTAL_TIMEOUT);
+        let span = tracing::debug_span!(
+            "inflow.query",
+            database = %database,
+            method = if as_get { "GET" } else { "POST" },
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let timeout = self.shared.timeout;
+        let response =
+            tokio::time::timeout(timeout, self.exchange(request).instrument(span.clone()))
+                .await
+                .map_err(|_| Error::timeout(timeout))
+                .and_then(|answered| answered);
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        if let Ok(response) = &response {
+            span.record("status", response.status().as_u16());
+        }
+        response
     }
 
     /// Writes `body` (`lines` lines of line protocol) to `url`, in as many requests as its size

@@ -6,6 +6,7 @@
 use reqwest::Url;
 
 use crate::config::{Target, WriteOptions};
+use crate::query::Query;
 use crate::{Error, ErrorKind, Precision, Result};
 
 /// The `/write` URL of `target`'s database with `options`: `db`, and `rp`, `precision` and
@@ -51,6 +52,28 @@ pub(crate) fn server_message(status: u16, body: &[u8]) -> String {
     } else {
         message
     }
+}
+
+/// The parameters of a `/query` of `query` in `database`, asking for a chunked answer:
+/// `q`, `db`, and `rp`, `epoch` (1.x reads `u` for microseconds; `us` would silently be
+/// nanoseconds), `params` (bound parameters as JSON) and `chunk_size` when given.
+pub(crate) fn query_pairs(query: &Query, database: &str) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![("q", query.text().to_owned()), ("db", database.to_owned())];
+    if let Some(rp) = &query.retention_policy {
+        pairs.push(("rp", rp.clone()));
+    }
+    if let Some(epoch) = query.epoch {
+        pairs.push(("epoch", epoch.as_str().to_owned()));
+    }
+    if let Some(params) = query.params_json() {
+        pairs.push(("params", params));
+    }
+    // Exactly `true`: the server reads `chunked=1` as not chunked.
+    pairs.push(("chunked", "true".to_owned()));
+    if let Some(rows) = query.chunk_size {
+        pairs.push(("chunk_size", rows.to_string()));
+    }
+    pairs
 }
 
 /// How much of an unexpected answer's body an error quotes.

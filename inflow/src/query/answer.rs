@@ -12,7 +12,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::StatementResult;
 use super::results::parse_document;
-use crate::client::transport_error;
+use crate::transport::transport_error;
 use crate::{Error, ErrorKind, Result};
 
 /// How far away a deadline that cannot be represented is put (a timeout of `Duration::MAX`).

@@ -4,24 +4,16 @@
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_core::Stream;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use tracing::Instrument as _;
 
 use super::answer::Answer;
 use super::decode::Plan;
 use super::results::{Assembly, refusal};
 use super::{FromRow, Query, StatementResult, quote_identifier, scan};
-use crate::client::transport_error;
-use crate::{Client, Error, ErrorKind, Precision, Result};
-
-/// Longest URL sent as a `GET`; longer read-only queries go in a `POST` form body.
-const MAX_GET_URL: usize = 4096;
-/// How long an answer may take in all: it is read chunk by chunk, each within the client's
-/// timeout, and a large answer may stream for longer than one timeout.
-const ANSWER_TOTAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+use crate::transport::transport_error;
+use crate::{Client, Error, ErrorKind, Precision, Result, v1};
 
 impl Client {
     /// Runs a query and returns one result per statement, each with its series.
@@ -240,8 +232,8 @@ impl Client {
         Ok(Answer::new(response, timeout))
     }
 
-    /// Builds and sends the request of `query`, asking for a chunked answer; returns once the
-    /// answer's head has arrived, within the client's timeout.
+    /// Checks `query` and sends it, asking for a chunked answer; returns once the answer's
+    /// head has arrived, within the client's timeout.
     async fn send_query(&self, query: &Query) -> Result<reqwest::Response> {
         if let Some(problem) = query.invalid_param() {
             return Err(Error::new(ErrorKind::InvalidQuery, problem));
@@ -249,69 +241,14 @@ impl Client {
         if query.text().trim().is_empty() {
             return Err(Error::new(ErrorKind::InvalidQuery, "the query is empty"));
         }
-        let target = &self.shared.target;
-        let database = query.database.as_deref().unwrap_or(&target.database);
-        let params = query.params_json();
-        let chunk_size = query.chunk_size.map(|rows| rows.to_string());
-        let mut pairs: Vec<(&str, &str)> = vec![("q", query.text()), ("db", database)];
-        if let Some(rp) = &query.retention_policy {
-            pairs.push(("rp", rp));
-        }
-        if let Some(epoch) = query.epoch {
-            pairs.push(("epoch", epoch_param(epoch)));
-        }
-        if let Some(params) = &params {
-            pairs.push(("params", params));
-        }
-        pairs.push(("chunked", "true"));
-        if let Some(rows) = &chunk_size {
-            pairs.push(("chunk_size", rows));
-        }
-        let mut url = target.endpoint("query");
-        url.query_pairs_mut().extend_pairs(&pairs);
-        let as_get = scan::is_read_only(query.text()) && url.as_str().len() <= MAX_GET_URL;
-        let mut request = if as_get {
-            self.http.get(url)
-        } else {
-            let body = form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&pairs)
-                .finish();
-            self.http
-                .post(target.endpoint("query"))
-                .header(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-www-form-urlencoded"),
-                )
-                .body(body)
-        };
-        request = request.timeout(ANSWER_TOTAL_TIMEOUT);
-        if let Some(auth) = &target.auth {
-            request = request.header(AUTHORIZATION, auth.header().clone());
-        }
-        let span = tracing::debug_span!(
-            "inflow.query",
-            database = %database,
-            method = if as_get { "GET" } else { "POST" },
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        let started = Instant::now();
-        let timeout = self.shared.timeout;
-        let response = tokio::time::timeout(timeout, request.send().instrument(span.clone()))
+        let database = query
+            .database
+            .as_deref()
+            .unwrap_or(&self.shared.target.database);
+        let pairs = v1::query_pairs(query, database);
+        self.open_query(&pairs, scan::is_read_only(query.text()), database)
             .await
-            .map_err(|_| Error::timeout(timeout))
-            .and_then(|sent| sent.map_err(|err| transport_error(err, timeout)));
-        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
-        if let Ok(response) = &response {
-            span.record("status", response.status().as_u16());
-        }
-        response
     }
-}
-
-/// The `epoch` parameter: 1.x reads `u` for microseconds (`us` would be nanoseconds).
-fn epoch_param(precision: Precision) -> &'static str {
-    precision.as_str()
 }
 
 fn decode_results<M: FromRow>(
