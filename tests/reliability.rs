@@ -281,3 +281,25 @@ async fn credentials_travel_only_in_headers_and_never_show() {
         assert!(!shown.contains(secret), "{secret} leaked");
     }
 }
+
+#[tokio::test]
+async fn only_a_client_that_asked_for_gzip_accepts_compressed_answers() {
+    let db = server::server().database("gzip_accept");
+    let proxy = inflow_tests::proxy::FaultProxy::start(server::server().base_url());
+    let url = db
+        .url()
+        .replace(server::server().base_url(), &proxy.base_url());
+    for (client, asks) in [
+        (Client::new(&url).unwrap(), false),
+        (Client::builder(&url).gzip(1_000).build().unwrap(), true),
+    ] {
+        client.ping().await.unwrap();
+        let head = proxy.last_request_head().to_ascii_lowercase();
+        assert_eq!(
+            head.lines()
+                .any(|line| line.starts_with("accept-encoding:") && line.contains("gzip")),
+            asks,
+            "{head}"
+        );
+    }
+}

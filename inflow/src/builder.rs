@@ -225,6 +225,12 @@ impl<C> ClientBuilder<C> {
             // A redirect is an error that names where it pointed (see the transport).
             .redirect(reqwest::redirect::Policy::none())
             .tls_certs_merge(root_certificates);
+        // With the feature on, reqwest would ask for gzip answers from every client: only a
+        // client that asked for gzip does.
+        #[cfg(feature = "gzip")]
+        {
+            http = http.gzip(self.gzip_threshold.is_some());
+        }
         if !self.environment_proxies || target.is_loopback() {
             http = http.no_proxy();
         }
