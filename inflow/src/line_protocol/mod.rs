@@ -6,7 +6,8 @@
 //!
 //! # What the encoder writes
 //!
-//! Exactly the canonical form InfluxDB itself produces (facts §1–§3):
+//! Exactly the canonical form InfluxDB 1.x itself produces when it builds a series key, and
+//! the form its official clients write:
 //!
 //! | element | escaped | written raw |
 //! |---|---|---|
@@ -42,7 +43,7 @@
 //! backslash right before a space (the text `a\ b`, written `a\\ b`) makes them disagree about
 //! where the tags end, and if a `"` follows, the scanner believes a string has started and
 //! glues the *next line of the batch* onto this one: both points are then lost with a
-//! `point is invalid` error, although the same line alone is accepted (facts §1.3).
+//! `point is invalid` error, although the same line alone is accepted.
 //!
 //! inflow's choice: the encoder runs a model of the server's line splitter over every line whose
 //! tags hold a backslash, and refuses a line the server would not end where it ends, with
@@ -85,7 +86,11 @@ pub const MAX_KEY_LENGTH: usize = 65_535;
 /// Encodes points as line protocol into one growing buffer, ready to be sent as a write body.
 ///
 /// Every point is written whole or not at all: a point that cannot be represented is refused
-/// with an [`EncodeError`] and the buffer keeps exactly the lines it had.
+/// with an [`EncodeError`] and the buffer keeps exactly the lines it had. The same holds when a
+/// user's [`TagValue`](crate::TagValue), [`FieldValue`](crate::FieldValue) or [`Timestamp`]
+/// implementation panics halfway through a line: the line is taken out again as the panic
+/// unwinds, so an encoder (or a session) that outlives the panic, behind a mutex that does not
+/// poison or a `catch_unwind`, holds no half line to glue onto the next point.
 ///
 /// Points without a timestamp are stamped with the current time when they are encoded, as the
 /// origin library does, so that the points of one batch never collapse onto the server's
@@ -176,16 +181,17 @@ impl Encoder {
         point: &M,
         now: impl FnOnce() -> i128,
     ) -> Result<(), EncodeError> {
-        let start = self.buf.len();
-        let mut line = Line::new(&mut self.buf, self.precision);
+        let unfinished = Unfinished::new(&mut self.buf);
+        let mut line = Line::new(unfinished.buf, self.precision);
         let result = point.encode(&mut line).and_then(|()| line.finish(now));
         match result {
             Ok(()) => {
+                unfinished.keep();
                 self.points += 1;
                 Ok(())
             }
             Err(err) => {
-                self.buf.truncate(start);
+                drop(unfinished);
                 Err(err.in_measurement(point.measurement()))
             }
         }
@@ -232,6 +238,36 @@ impl Encoder {
     pub fn take_bytes(&mut self) -> Vec<u8> {
         self.points = 0;
         std::mem::take(&mut self.buf)
+    }
+}
+
+/// The line being written, taken out of the buffer again unless [kept](Unfinished::keep): on
+/// an error, and when a user's impl panics halfway through the line. Only the bytes need it:
+/// the point count grows after the line is kept.
+///
+/// Kept by `mem::forget`, so the path of a point that encodes costs nothing more; the drop runs
+/// only on an error or an unwind.
+struct Unfinished<'b> {
+    buf: &'b mut Vec<u8>,
+    start: usize,
+}
+
+impl<'b> Unfinished<'b> {
+    #[inline]
+    fn new(buf: &'b mut Vec<u8>) -> Self {
+        let start = buf.len();
+        Unfinished { buf, start }
+    }
+
+    #[inline]
+    fn keep(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        self.buf.truncate(self.start);
     }
 }
 

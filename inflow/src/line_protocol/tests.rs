@@ -422,3 +422,94 @@ fn take_bytes_and_clear_reset_the_count() {
     assert!(encoder.is_empty() && encoder.as_bytes().is_empty());
     assert_eq!(encoder.precision(), Precision::Seconds);
 }
+
+/// Where a [`Fragile`] point's user code panics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panics {
+    Nowhere,
+    InTag,
+    InField,
+    InTimestamp,
+}
+
+/// A point whose tag, field and timestamp are user types that panic where told, each after the
+/// line already holds something, as a `#[derive(Measurement)]` struct of such types would.
+#[derive(Debug)]
+struct Fragile {
+    panics: Panics,
+    value: i64,
+}
+
+struct Room(Panics);
+struct Reading(Panics, i64);
+struct Tick(Panics, i64);
+
+impl crate::TagValue for Room {
+    fn write_tag(&self, tag: TagSlot<'_, '_>) -> Result<(), EncodeError> {
+        tag.str("kitchen")?;
+        assert!(self.0 != Panics::InTag, "a user's TagValue panicked");
+        Ok(())
+    }
+}
+
+impl crate::FieldValue for Reading {
+    fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
+        field.integer(self.1)?;
+        assert!(self.0 != Panics::InField, "a user's FieldValue panicked");
+        Ok(())
+    }
+}
+
+impl Timestamp for Tick {
+    fn unix_nanos(&self) -> Option<i128> {
+        assert!(self.0 != Panics::InTimestamp, "a user's Timestamp panicked");
+        Some(i128::from(self.1))
+    }
+}
+
+impl Measurement for Fragile {
+    const SCHEMA: Option<crate::Schema> = None;
+
+    fn measurement(&self) -> &str {
+        "fragile"
+    }
+
+    fn encode(&self, line: &mut Line<'_>) -> Result<(), EncodeError> {
+        line.measurement("fragile")?;
+        crate::TagValue::write_tag(&Room(self.panics), line.tag("room"))?;
+        crate::FieldValue::write_field(&Reading(self.panics, self.value), line.field("value"))?;
+        line.timestamp(&Tick(self.panics, self.value))
+    }
+}
+
+#[test]
+fn a_panicking_user_impl_leaves_the_buffer_exactly_as_it_was() {
+    let good = |value| Fragile {
+        panics: Panics::Nowhere,
+        value,
+    };
+    let mut encoder = Encoder::new(Precision::Nanoseconds);
+    encoder.encode(&good(1)).unwrap();
+    let text = |encoder: &Encoder| String::from_utf8_lossy(encoder.as_bytes()).into_owned();
+    let before = text(&encoder);
+    for panics in [Panics::InTag, Panics::InField, Panics::InTimestamp] {
+        let bad = Fragile { panics, value: 7 };
+        let unwound =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| encoder.encode(&bad)));
+        assert!(unwound.is_err(), "{panics:?} did not panic");
+        assert_eq!(text(&encoder), before, "{panics:?}");
+        assert_eq!(encoder.len(), 1, "{panics:?}");
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            encoder.encode_with_default_time(&bad, &EpochTime::seconds(1))
+        }));
+        assert!(unwound.is_err(), "{panics:?} did not panic");
+        assert_eq!(text(&encoder), before, "{panics:?}");
+        assert_eq!(encoder.len(), 1, "{panics:?}");
+    }
+    encoder.encode(&good(2)).unwrap();
+    assert_eq!(
+        text(&encoder),
+        "fragile,room=kitchen value=1i 1\nfragile,room=kitchen value=2i 2\n"
+    );
+    assert_eq!(encoder.len(), 2);
+}
