@@ -364,3 +364,36 @@ fn raw_lines_have_a_time_only_when_digits_follow_their_last_space() {
         assert!(!every_line_has_a_time(untimed.as_bytes()), "{untimed:?}");
     }
 }
+
+#[test]
+fn a_later_part_too_large_is_halved_on_its_own() {
+    let (delivered, sent) = run(FOUR, 16, |part| {
+        if part == "m f=3 3\nm f=4 4\n" {
+            Err(too_large())
+        } else {
+            Ok(())
+        }
+    });
+    assert!(delivered.result.is_ok());
+    assert_eq!(
+        sent,
+        [
+            "m f=1 1\nm f=2 2\n",
+            "m f=3 3\nm f=4 4\n",
+            "m f=3 3\n",
+            "m f=4 4\n"
+        ]
+    );
+}
+
+#[test]
+fn a_400_that_is_not_about_the_lines_holds_them() {
+    for body in [
+        &br#"{"error":"database is required"}"#[..],
+        br#"{"error":"invalid consistency level"}"#,
+    ] {
+        let (delivered, _) = run(FOUR, 1000, |_| Err(write_outcome(400, body).unwrap_err()));
+        assert_eq!(counts(&delivered), (0, 0, 4));
+        assert!(report(&delivered).refused_lines().is_empty());
+    }
+}
