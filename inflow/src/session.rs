@@ -101,7 +101,7 @@ impl<M: Measurement> Session<M> {
 
     /// The most points the session buffers (default
     /// [`DEFAULT_MAX_BUFFERED_POINTS`](crate::DEFAULT_MAX_BUFFERED_POINTS), a million): a write
-    /// past it is refused with [`ErrorKind::BufferFull`], so that a server that stays away
+    /// past it is refused with [`ErrorKind::BufferFull`](crate::ErrorKind::BufferFull), so that a server that stays away
     /// never makes the buffer grow without bound.
     #[must_use]
     pub fn max_buffered_points(mut self, points: usize) -> Self {
@@ -111,7 +111,7 @@ impl<M: Measurement> Session<M> {
 
     /// The most bytes of line protocol the session buffers (default
     /// [`DEFAULT_MAX_BUFFERED_BYTES`](crate::DEFAULT_MAX_BUFFERED_BYTES), 128 MiB): a write past
-    /// it is refused with [`ErrorKind::BufferFull`].
+    /// it is refused with [`ErrorKind::BufferFull`](crate::ErrorKind::BufferFull).
     #[must_use]
     pub fn max_buffered_bytes(mut self, bytes: usize) -> Self {
         self.batch.max_bytes = bytes;
@@ -145,8 +145,8 @@ impl<M: Measurement> Session<M> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidPoint`] when the point cannot be represented, and
-    /// [`ErrorKind::BufferFull`] when the buffer is at its limit: the point is not buffered and
+    /// [`ErrorKind::InvalidPoint`](crate::ErrorKind::InvalidPoint) when the point cannot be represented, and
+    /// [`ErrorKind::BufferFull`](crate::ErrorKind::BufferFull) when the buffer is at its limit: the point is not buffered and
     /// the buffer is untouched. When the point was buffered but the autocommit failed, the
     /// commit's error: every point, this one included, stays buffered for the next commit
     /// (the next write tries again).
@@ -189,13 +189,10 @@ impl<M: Measurement> Session<M> {
     ///
     /// # Errors
     ///
-    /// When a point of the list cannot be represented ([`ErrorKind::InvalidPoint`], naming its
-    /// index) or does not fit ([`ErrorKind::BufferFull`]), no point of the list is buffered and
+    /// When a point of the list cannot be represented ([`ErrorKind::InvalidPoint`](crate::ErrorKind::InvalidPoint), naming its
+    /// index) or does not fit ([`ErrorKind::BufferFull`](crate::ErrorKind::BufferFull)), no point of the list is buffered and
     /// the session is as it was before the call. When the list was buffered but the autocommit
     /// failed, the commit's error, as for [`write`](Self::write).
-    ///
-    /// [`ErrorKind::InvalidPoint`]: crate::ErrorKind::InvalidPoint
-    /// [`ErrorKind::BufferFull`]: crate::ErrorKind::BufferFull
     pub async fn write_all<I>(&mut self, points: I) -> Result<()>
     where
         I: IntoIterator,
