@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use inflow::{Client, ErrorKind, Point, RetryPolicy};
 use inflow_tests::proxy::{Fault, FaultProxy};
-use inflow_tests::server::{self, Server};
+use inflow_tests::server::{self, Database, Server};
 
 /// A server that refuses bodies over 20,000 bytes with 413.
 fn small_server() -> &'static Server {
@@ -28,6 +28,23 @@ fn conflicting(n: i64) -> Point {
         .tag("pad", "p".repeat(150))
         .field("value", "text")
         .timestamp_nanos(1_000 + n)
+}
+
+/// A fault proxy in front of the shared server, and the URL of `db` through it.
+fn behind_proxy(db: &Database) -> (FaultProxy, String) {
+    let proxy = FaultProxy::start(server::server().base_url());
+    let url = db
+        .url()
+        .replace(server::server().base_url(), &proxy.base_url());
+    (proxy, url)
+}
+
+/// The line protocol of `points`, as the client writes it.
+fn lines_of(points: &[Point]) -> String {
+    points
+        .iter()
+        .map(|point| inflow::line_protocol::to_line(point, inflow::Precision::Nanoseconds).unwrap())
+        .collect()
 }
 
 async fn establish_float(client: &Client) {
@@ -78,10 +95,7 @@ async fn after_a_partial_write_of_a_413_half_the_other_half_is_stored() {
 #[tokio::test]
 async fn a_partial_write_is_reported_even_when_a_later_request_fails() {
     let db = server::server().database("partial_then_reset");
-    let proxy = FaultProxy::start(server::server().base_url());
-    let url = db
-        .url()
-        .replace(server::server().base_url(), &proxy.base_url());
+    let (proxy, url) = behind_proxy(&db);
     let direct = Client::new(&db.url()).unwrap();
     direct.create_database().await.unwrap();
     establish_float(&direct).await;
@@ -284,20 +298,14 @@ async fn an_empty_retention_policy_is_refused_everywhere() {
 #[tokio::test]
 async fn a_scope_hands_back_what_its_final_commit_could_not_send() {
     let db = server::server().database("scope_hand_back");
-    let proxy = FaultProxy::start(server::server().base_url());
-    let url = db
-        .url()
-        .replace(server::server().base_url(), &proxy.base_url());
+    let (proxy, url) = behind_proxy(&db);
     let client = Client::builder(url)
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
     proxy.inject(Fault::Unavailable, 1);
     let points: Vec<Point> = (0..3).map(wide).collect();
-    let expected: String = points
-        .iter()
-        .map(|point| inflow::line_protocol::to_line(point, inflow::Precision::Nanoseconds).unwrap())
-        .collect();
+    let expected = lines_of(&points);
 
     let err = client
         .with_session(async |session: &mut inflow::Session<Point>| session.write_all(&points).await)
@@ -336,20 +344,14 @@ async fn a_scope_hands_back_what_its_final_commit_could_not_send() {
 #[test]
 fn a_blocking_scope_hands_back_what_its_final_commit_could_not_send() {
     let db = server::server().database("scope_hand_back_blocking");
-    let proxy = FaultProxy::start(server::server().base_url());
+    let (proxy, url) = behind_proxy(&db);
     proxy.inject(Fault::Unavailable, 1);
     let points: Vec<Point> = (0..3).map(wide).collect();
-    let expected: String = points
-        .iter()
-        .map(|point| inflow::line_protocol::to_line(point, inflow::Precision::Nanoseconds).unwrap())
-        .collect();
-    let blocking = inflow::blocking::Client::builder(
-        db.url()
-            .replace(server::server().base_url(), &proxy.base_url()),
-    )
-    .retry(RetryPolicy::never())
-    .build()
-    .unwrap();
+    let expected = lines_of(&points);
+    let blocking = inflow::blocking::Client::builder(url)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
     let err = blocking
         .with_session(|session: &mut inflow::blocking::Session<Point>| session.write_all(&points))
         .unwrap_err();

@@ -185,92 +185,108 @@ fn planned(measurement: &str, index: usize, kind: Kind, now: i64) -> Planned {
     }
 }
 
-/// What a call (a write that may autocommit, or a commit) did to the buffer, checked against
-/// the model: the points that left it are its beginning, and every refused one is reported.
-fn reconcile(
-    planned: &[Planned],
-    buffer: &mut VecDeque<usize>,
-    session: &Session<Point>,
-    outcome: &Result<(), Error>,
-    left: &mut Vec<usize>,
-    counts: &mut BTreeMap<String, u64>,
-) {
-    let held = session.len();
-    assert!(
-        held <= buffer.len(),
-        "the session holds points it was never given"
-    );
-    let gone: Vec<usize> = buffer.drain(..buffer.len() - held).collect();
-    let bad_dropped = gone
-        .iter()
-        .filter(|&&i| matches!(planned[i].kind, Kind::Conflicting | Kind::BeyondRetention))
-        .count();
-    let oversized: BTreeSet<usize> = gone
-        .iter()
-        .copied()
-        .filter(|&i| planned[i].kind == Kind::Oversized)
-        .collect();
-    match outcome {
-        Ok(()) => {
-            assert_eq!(held, 0, "a commit that succeeded holds nothing");
-            assert_eq!(
-                bad_dropped + oversized.len(),
-                0,
-                "points the server refused left the session without a report"
-            );
-            count(counts, "calls: ok", 1);
+/// The model of one case: the points planned, those in the session's buffer (in order), those
+/// that left it, and the counts of outcomes.
+#[derive(Default)]
+struct Model {
+    planned: Vec<Planned>,
+    buffer: VecDeque<usize>,
+    left: Vec<usize>,
+    counts: BTreeMap<String, u64>,
+}
+
+impl Model {
+    /// What a call (a write that may autocommit, or a commit) did to the buffer, checked
+    /// against the model: the points that left it are its beginning, and every refused one is
+    /// reported.
+    fn reconcile(&mut self, session: &Session<Point>, outcome: &Result<(), Error>) {
+        let held = session.len();
+        assert!(
+            held <= self.buffer.len(),
+            "the session holds points it was never given"
+        );
+        let gone: Vec<usize> = self.buffer.drain(..self.buffer.len() - held).collect();
+        let bad_dropped = gone
+            .iter()
+            .filter(|&&i| {
+                matches!(
+                    self.planned[i].kind,
+                    Kind::Conflicting | Kind::BeyondRetention
+                )
+            })
+            .count();
+        let oversized: BTreeSet<usize> = gone
+            .iter()
+            .copied()
+            .filter(|&i| self.planned[i].kind == Kind::Oversized)
+            .collect();
+        match outcome {
+            Ok(()) => {
+                assert_eq!(held, 0, "a commit that succeeded holds nothing");
+                assert_eq!(
+                    bad_dropped + oversized.len(),
+                    0,
+                    "points the server refused left the session without a report"
+                );
+                count(&mut self.counts, "calls: ok", 1);
+            }
+            Err(err) => {
+                count(
+                    &mut self.counts,
+                    format!("calls: error {:?}", err.kind()),
+                    1,
+                );
+                let report = err.commit_report().unwrap_or_else(|| {
+                    panic!("a failed commit without a report: {err:?}");
+                });
+                assert_eq!(report.held(), held, "{err:?}");
+                // The server names handed-back lines; they are exactly the oversized points.
+                let handed_back: BTreeSet<&str> = report
+                    .refused_lines()
+                    .iter()
+                    .map(inflow::RefusedLine::line)
+                    .collect();
+                let expected: BTreeSet<String> = oversized
+                    .iter()
+                    .map(|&i| {
+                        inflow::line_protocol::to_line(
+                            &self.planned[i].point,
+                            inflow::Precision::Nanoseconds,
+                        )
+                        .unwrap()
+                    })
+                    .collect();
+                assert_eq!(
+                    handed_back,
+                    expected.iter().map(String::as_str).collect(),
+                    "handed back: the oversized points that left"
+                );
+                let partially_refused = report.refused() - report.refused_lines().len();
+                // The server counts every point it dropped, except that a request with both a type
+                // conflict and points beyond the retention policy reports only the conflict.
+                assert!(
+                    partially_refused <= bad_dropped
+                        && (bad_dropped == 0) == (partially_refused == 0),
+                    "{bad_dropped} points refused by the server, {partially_refused} reported: {err:?}"
+                );
+                assert!(
+                    bad_dropped == 0 || !report.reasons().is_empty(),
+                    "refusals come with the server's reasons"
+                );
+                count(
+                    &mut self.counts,
+                    "points refused and reported",
+                    report.refused() as u64,
+                );
+                count(
+                    &mut self.counts,
+                    "points handed back",
+                    report.refused_lines().len() as u64,
+                );
+            }
         }
-        Err(err) => {
-            count(counts, format!("calls: error {:?}", err.kind()), 1);
-            let report = err.commit_report().unwrap_or_else(|| {
-                panic!("a failed commit without a report: {err:?}");
-            });
-            assert_eq!(report.held(), held, "{err:?}");
-            // The server names handed-back lines; they are exactly the oversized points.
-            let handed_back: BTreeSet<&str> = report
-                .refused_lines()
-                .iter()
-                .map(inflow::RefusedLine::line)
-                .collect();
-            let expected: BTreeSet<String> = oversized
-                .iter()
-                .map(|&i| {
-                    inflow::line_protocol::to_line(
-                        &planned[i].point,
-                        inflow::Precision::Nanoseconds,
-                    )
-                    .unwrap()
-                })
-                .collect();
-            assert_eq!(
-                handed_back,
-                expected.iter().map(String::as_str).collect(),
-                "handed back: the oversized points that left"
-            );
-            let partially_refused = report.refused() - report.refused_lines().len();
-            // The server counts every point it dropped, except that a request with both a type
-            // conflict and points beyond the retention policy reports only the conflict.
-            assert!(
-                partially_refused <= bad_dropped && (bad_dropped == 0) == (partially_refused == 0),
-                "{bad_dropped} points refused by the server, {partially_refused} reported: {err:?}"
-            );
-            assert!(
-                bad_dropped == 0 || !report.reasons().is_empty(),
-                "refusals come with the server's reasons"
-            );
-            count(
-                counts,
-                "points refused and reported",
-                report.refused() as u64,
-            );
-            count(
-                counts,
-                "points handed back",
-                report.refused_lines().len() as u64,
-            );
-        }
+        self.left.extend(gone);
     }
-    left.extend(gone);
 }
 
 async fn run(case: &Case, measurement: &str) {
@@ -325,32 +341,22 @@ async fn run(case: &Case, measurement: &str) {
         .session::<Point>()
         .retention_policy(RP)
         .autocommit_every(case.autocommit);
-    let mut planned_points = Vec::new();
-    let mut buffer = VecDeque::new();
-    let mut left = Vec::new();
-    let mut local = BTreeMap::new();
+    let mut model = Model::default();
     for op in &case.ops {
         let outcome = match op {
             Op::Write(kind) => {
-                let index = planned_points.len();
-                planned_points.push(planned(measurement, index, *kind, now));
-                buffer.push_back(index);
-                let outcome = session.write(&planned_points[index].point).await;
-                if session.len() == buffer.len() && outcome.is_ok() {
+                let index = model.planned.len();
+                model.planned.push(planned(measurement, index, *kind, now));
+                model.buffer.push_back(index);
+                let outcome = session.write(&model.planned[index].point).await;
+                if session.len() == model.buffer.len() && outcome.is_ok() {
                     continue;
                 }
                 outcome
             }
             Op::Commit => session.commit().await,
         };
-        reconcile(
-            &planned_points,
-            &mut buffer,
-            &session,
-            &outcome,
-            &mut left,
-            &mut local,
-        );
+        model.reconcile(&session, &outcome);
     }
     // Faults off: what is held goes out (a slow answer may still time out: try a few times).
     world.proxy.plan(|_, _| Fault::Pass);
@@ -359,14 +365,7 @@ async fn run(case: &Case, measurement: &str) {
             break;
         }
         let outcome = session.commit().await;
-        reconcile(
-            &planned_points,
-            &mut buffer,
-            &session,
-            &outcome,
-            &mut left,
-            &mut local,
-        );
+        model.reconcile(&session, &outcome);
     }
     assert!(
         session.is_empty(),
@@ -393,7 +392,8 @@ async fn run(case: &Case, measurement: &str) {
         assert!(stored.insert(time, value).is_none(), "a time stored twice");
     }
     assert_eq!(stored.remove(&(now - 1)), Some(-1.0), "the setup point");
-    let expected: BTreeMap<i64, f64> = planned_points
+    let expected: BTreeMap<i64, f64> = model
+        .planned
         .iter()
         .filter(|point| point.kind == Kind::Valid)
         .map(|point| (point.time, point.value))
@@ -402,11 +402,15 @@ async fn run(case: &Case, measurement: &str) {
         stored, expected,
         "the server holds exactly the valid points, each once"
     );
-    assert_eq!(left.len(), planned_points.len());
-    count(&mut local, "points written", planned_points.len() as u64);
-    count(&mut local, "points stored", expected.len() as u64);
+    assert_eq!(model.left.len(), model.planned.len());
+    count(
+        &mut model.counts,
+        "points written",
+        model.planned.len() as u64,
+    );
+    count(&mut model.counts, "points stored", expected.len() as u64);
     let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
-    for (what, by) in local {
+    for (what, by) in model.counts {
         count(&mut counts, what, by);
     }
     count(&mut counts, "cases", 1);

@@ -295,7 +295,10 @@ mod tests {
     #[test]
     fn throttling_and_server_failures_have_kinds_of_their_own() {
         let err = write_outcome(429, br#"{"error":"slow down"}"#).unwrap_err();
-        assert_eq!((err.kind(), err.message()), (ErrorKind::Throttled, "slow down"));
+        assert_eq!(
+            (err.kind(), err.message()),
+            (ErrorKind::Throttled, "slow down")
+        );
         assert!(err.is_transient());
         let err = write_outcome(503, b"request throttled, queue full").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Server);
