@@ -247,7 +247,7 @@ pub(crate) async fn deliver<S: Sender + Send>(
         settled = part.end;
         settled_lines += part.lines;
     }
-    report.held = lines - settled_lines;
+    report.held = lines.saturating_sub(settled_lines);
     let result = match (stopped, partial) {
         (None, None) if report.refused_lines.is_empty() => Ok(()),
         (Some(err), _) => Err(err.with_report(report)),
