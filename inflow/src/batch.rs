@@ -112,7 +112,8 @@ impl Batch {
             Err(shared) => shared.to_vec(),
         };
         buf.drain(..settled_bytes.min(buf.len()));
-        self.encoder.restore(buf, lines.saturating_sub(settled_lines));
+        self.encoder
+            .restore(buf, lines.saturating_sub(settled_lines));
     }
 }
 

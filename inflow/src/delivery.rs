@@ -39,20 +39,25 @@ use crate::{Error, ErrorKind, Result};
 /// direct write), through [`Error::commit_report`]. For
 /// [`write_line_protocol`](crate::Client::write_line_protocol), it counts lines.
 ///
-/// ```
-/// # fn report(err: &inflow::Error) {
-/// if let Some(report) = err.commit_report() {
-///     println!(
-///         "{} stored, {} refused, {} still held",
-///         report.stored(),
-///         report.refused(),
-///         report.held()
-///     );
-///     for line in report.refused_lines() {
-///         eprintln!("the server cannot take {:?}: {}", line.line(), line.reason());
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> inflow::Result<()> {
+/// # let client = inflow::Client::new("http://localhost:8086/db")?;
+/// # let mut session = client.session::<inflow::Point>();
+/// if let Err(err) = session.commit().await {
+///     if let Some(report) = err.commit_report() {
+///         println!(
+///             "{} stored, {} refused, {} still held",
+///             report.stored(),
+///             report.refused(),
+///             report.held()
+///         );
+///         for line in report.refused_lines() {
+///             eprintln!("the server cannot take {:?}: {}", line.line(), line.reason());
+///         }
 ///     }
 /// }
-/// # }
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitReport {
