@@ -70,7 +70,10 @@ pub struct CommitReport {
 }
 
 impl CommitReport {
-    /// The points the server stored.
+    /// The points the server stored, as far as its answers tell: the points sent, less those
+    /// it said it refused. InfluxDB 1.x undercounts one case: a request with both a field type
+    /// conflict and points beyond the retention policy reports only the conflict's
+    /// `dropped=N`, so the points beyond the retention policy count as stored here.
     #[must_use]
     pub fn stored(&self) -> usize {
         self.stored
