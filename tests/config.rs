@@ -1,15 +1,13 @@
 //! Client configuration against a real InfluxDB 1.6: the proxies named by the environment.
 //!
 //! Environment variables belong to the whole process, and the HTTP client reads them when a
-//! client is built. So each scenario runs in a child process of this test binary (one of the
-//! `#[ignore]`d tests below, run by name) with the variables set for that child alone; the
-//! parent test checks on the server what the child wrote.
+//! client is built. So each scenario runs in a child process (`tests/support/bin/
+//! proxy_env_child.rs`) with the variables set for that child alone; the test checks on the
+//! server what the child wrote.
 
 use std::net::TcpListener;
 use std::process::Command;
 
-use inflow::blocking::Client;
-use inflow::{ErrorKind, RetryPolicy};
 use inflow_tests::proxy::FaultProxy;
 use inflow_tests::server;
 
@@ -30,27 +28,21 @@ const PROXY_VARS: [&str; 9] = [
     "REQUEST_METHOD",
 ];
 
-/// Runs the ignored test `name` of this binary in a child process with `env`, and fails with
-/// its output unless it ran and passed.
-fn run_in_child(name: &str, env: &[(&str, &str)]) {
-    let mut command = Command::new(std::env::current_exe().expect("the test binary's path"));
-    command.args([
-        name,
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]);
+/// Runs `scenario` of the child binary with `env`, and fails with its output unless it
+/// succeeded.
+fn run_in_child(scenario: &str, env: &[(&str, &str)]) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_proxy-env-child"));
+    command.arg(scenario);
     for var in PROXY_VARS {
         command.env_remove(var);
     }
     command.envs(env.iter().copied());
-    let output = command.output().expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = command.output().expect("the child binary runs");
     assert!(
-        output.status.success() && stdout.contains("test result: ok. 1 passed"),
-        "{name} with {env:?} failed in its child process:\n{stdout}\n{stderr}"
+        output.status.success(),
+        "scenario {scenario} with {env:?} failed in its child process:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
 }
 
@@ -60,12 +52,6 @@ fn dead_address() -> String {
     let address = listener.local_addr().expect("its address");
     drop(listener);
     format!("http://{address}")
-}
-
-fn child_url() -> String {
-    std::env::var(URL_VAR).unwrap_or_else(|_| {
-        panic!("this test is run by its parent test in a child process, with {URL_VAR} set")
-    })
 }
 
 #[test]
@@ -78,7 +64,7 @@ fn loopback_servers_and_no_proxy_clients_bypass_the_environment_proxy() {
     );
     let dead = dead_address();
     run_in_child(
-        "child_writes_directly_although_the_proxy_is_dead",
+        "direct",
         &[
             (URL_VAR, url.as_str()),
             ("HTTP_PROXY", dead.as_str()),
@@ -86,22 +72,6 @@ fn loopback_servers_and_no_proxy_clients_bypass_the_environment_proxy() {
         ],
     );
     assert_eq!(db.count("direct", "f"), 2);
-}
-
-#[test]
-#[ignore = "run by loopback_servers_and_no_proxy_clients_bypass_the_environment_proxy"]
-fn child_writes_directly_although_the_proxy_is_dead() {
-    let url = child_url();
-    Client::new(&url)
-        .unwrap()
-        .write_line_protocol("direct,client=default f=1 1")
-        .unwrap();
-    Client::builder(url)
-        .no_proxy()
-        .build()
-        .unwrap()
-        .write_line_protocol("direct,client=no_proxy f=1 2")
-        .unwrap();
 }
 
 #[test]
@@ -113,7 +83,7 @@ fn other_hosts_go_through_the_environment_proxy_unless_no_proxy() {
     let url = format!("http://influx.invalid:8086/{}", db.name());
     for var in ["HTTP_PROXY", "ALL_PROXY"] {
         run_in_child(
-            "child_writes_through_the_proxy_and_not_without_it",
+            "proxied",
             &[(URL_VAR, url.as_str()), (var, proxy.base_url().as_str())],
         );
     }
@@ -124,22 +94,4 @@ fn other_hosts_go_through_the_environment_proxy_unless_no_proxy() {
         "{head}"
     );
     assert_eq!(db.count("proxied", "f"), 1);
-}
-
-#[test]
-#[ignore = "run by other_hosts_go_through_the_environment_proxy_unless_no_proxy"]
-fn child_writes_through_the_proxy_and_not_without_it() {
-    let url = child_url();
-    Client::new(&url)
-        .unwrap()
-        .write_line_protocol("proxied f=1 1")
-        .unwrap();
-    let err = Client::builder(url)
-        .no_proxy()
-        .retry(RetryPolicy::never())
-        .build()
-        .unwrap()
-        .write_line_protocol("proxied f=2 2")
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
 }
