@@ -525,6 +525,19 @@ mod tests {
     }
 
     #[test]
+    fn every_consistency_level_round_trips_through_its_parameter() {
+        for (level, text) in [
+            (Consistency::Any, "any"),
+            (Consistency::One, "one"),
+            (Consistency::Quorum, "quorum"),
+            (Consistency::All, "all"),
+        ] {
+            assert_eq!(level.as_str(), text);
+            assert_eq!(text.parse::<Consistency>().unwrap(), level);
+        }
+    }
+
+    #[test]
     fn consistency_parses_case_insensitively() {
         assert_eq!(
             "QUORUM".parse::<Consistency>().unwrap(),
