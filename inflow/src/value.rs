@@ -63,6 +63,26 @@ pub trait FieldValue {
 /// [`EncodeError`] as the same text in a `String`. Query results read these texts back into
 /// the same types (see [`FromTagValue`](crate::query::FromTagValue)).
 ///
+/// ```
+/// use inflow::{Measurement, Precision, line_protocol::{self, EncodeError}};
+///
+/// #[derive(Measurement)]
+/// struct Reading {
+///     #[inflow(tag)]
+///     floor: i8,
+///     #[inflow(tag)]
+///     outdoor: bool,
+///     #[inflow(tag)]
+///     wing: char,
+///     value: f64,
+/// }
+///
+/// let reading = Reading { floor: -1, outdoor: false, wing: 'B', value: 1.5 };
+/// let line = line_protocol::to_line(&reading, Precision::Seconds)?;
+/// assert!(line.starts_with("reading,floor=-1,outdoor=false,wing=B value=1.5 "));
+/// # Ok::<(), EncodeError>(())
+/// ```
+///
 /// Implement it for your own types, typically an enum of known values:
 ///
 /// ```

@@ -257,6 +257,22 @@ pub trait FromFieldValue: Sized {
 
 /// A type a tag can be read back into from a query: the decode side of
 /// [`TagValue`](crate::TagValue).
+///
+/// Implemented for `String`, `Box<str>`, `Rc<str>`, `Arc<str>`, `Cow<str>`, the integers
+/// `i8`…`i64`, `isize`, `u8`…`u64`, `usize`, `bool` and `char`, and `Option` of them. An
+/// integer, `bool` or `char` reads only the text its `TagValue` writes (decimal without `+` or
+/// leading zeros, `true`/`false`, one character), so that two tag values the server keeps apart
+/// never decode to the same value; any other text, or an absent tag outside an `Option`, is a
+/// decode error naming the column, the row and the type.
+///
+/// ```
+/// use inflow::query::FromTagValue;
+///
+/// assert_eq!(i16::from_tag_value(Some("-7")), Ok(-7));
+/// assert_eq!(char::from_tag_value(Some("é")), Ok('é'));
+/// assert_eq!(Option::<bool>::from_tag_value(None), Ok(None));
+/// assert!(u8::from_tag_value(Some("+7")).is_err());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a query result",
     label = "not decodable from a tag value",
