@@ -52,9 +52,36 @@ pub trait FieldValue {
 
 /// A type that can be the value of a tag: `#[inflow(tag)]` fields.
 ///
-/// Implemented for `str`, `String`, `Cow<str>`, `Box<str>`, `Rc<str>`, `Arc<str>`, references
-/// to them and `Option` of them. An empty string or `None` leaves the tag out of the point
-/// (InfluxDB rejects empty tag values and reads a missing tag as `""`).
+/// Implemented for `str`, `String`, `Cow<str>`, `Box<str>`, `Rc<str>`, `Arc<str>`, the integers
+/// `i8`…`i64`, `isize`, `u8`…`u64`, `usize`, `bool` and `char`, references to them and `Option`
+/// of them. An empty string or `None` leaves the tag out of the point (InfluxDB rejects empty tag
+/// values and reads a missing tag as `""`).
+///
+/// A tag is always text on the wire: an integer is written in decimal (`-7`), a `bool` as
+/// `true` or `false`, a `char` as itself, escaped like any other tag text. A `char` that no tag
+/// can hold (a line feed, or a backslash, which would end the value) is the same
+/// [`EncodeError`] as the same text in a `String`. Query results read these texts back into
+/// the same types (see [`FromTagValue`](crate::query::FromTagValue)).
+///
+/// ```
+/// use inflow::{Measurement, Precision, line_protocol::{self, EncodeError}};
+///
+/// #[derive(Measurement)]
+/// struct Reading {
+///     #[inflow(tag)]
+///     floor: i8,
+///     #[inflow(tag)]
+///     outdoor: bool,
+///     #[inflow(tag)]
+///     wing: char,
+///     value: f64,
+/// }
+///
+/// let reading = Reading { floor: -1, outdoor: false, wing: 'B', value: 1.5 };
+/// let line = line_protocol::to_line(&reading, Precision::Seconds)?;
+/// assert!(line.starts_with("reading,floor=-1,outdoor=false,wing=B value=1.5 "));
+/// # Ok::<(), EncodeError>(())
+/// ```
 ///
 /// Implement it for your own types, typically an enum of known values:
 ///
@@ -88,7 +115,7 @@ pub trait FieldValue {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an InfluxDB tag value",
     label = "not a supported tag type",
-    note = "tags are strings: String, &str, Cow<str>, Box<str>, Rc<str>, Arc<str>, and Option of each",
+    note = "supported: String, &str, Cow<str>, Box<str>, Rc<str>, Arc<str>, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, char, and Option of each",
     note = "implement `inflow::TagValue` for your type to write it as a tag"
 )]
 pub trait TagValue {
@@ -146,6 +173,34 @@ impl TagValue for str {
     }
 }
 
+/// Integer tags are written as their decimal text, formatted on the stack.
+macro_rules! integer_tag {
+    ($($ty:ty),*) => {$(
+        impl TagValue for $ty {
+            #[inline]
+            fn write_tag(&self, tag: TagSlot<'_, '_>) -> Result<(), EncodeError> {
+                tag.str(itoa::Buffer::new().format(*self))
+            }
+        }
+    )*};
+}
+
+integer_tag!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl TagValue for bool {
+    #[inline]
+    fn write_tag(&self, tag: TagSlot<'_, '_>) -> Result<(), EncodeError> {
+        tag.str(if *self { "true" } else { "false" })
+    }
+}
+
+impl TagValue for char {
+    #[inline]
+    fn write_tag(&self, tag: TagSlot<'_, '_>) -> Result<(), EncodeError> {
+        tag.str(self.encode_utf8(&mut [0; 4]))
+    }
+}
+
 /// Implements a value trait for types that hold their value behind `Deref` (`String`,
 /// `&T`, `Box<T>`, `Arc<T>`, ...) by delegating to the target.
 macro_rules! through_deref {
@@ -200,6 +255,93 @@ impl<T: TagValue> TagValue for Option<T> {
                 tag.absent();
                 Ok(())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line_protocol::{EncodeErrorKind, Line, to_line};
+    use crate::{Measurement, Precision};
+
+    /// A point whose only tag is `t`, holding `T`.
+    struct Tagged<T>(T);
+
+    impl<T: TagValue> Measurement for Tagged<T> {
+        const SCHEMA: Option<crate::Schema> = None;
+
+        fn measurement(&self) -> &str {
+            "m"
+        }
+
+        fn encode(&self, line: &mut Line<'_>) -> Result<(), EncodeError> {
+            line.measurement("m")?;
+            self.0.write_tag(line.tag("t"))?;
+            line.field("f").integer(1)?;
+            line.timestamp(&crate::EpochTime::seconds(0))
+        }
+    }
+
+    /// The tag's text as written (escaped), or `None` when the tag is left out.
+    fn tag<T: TagValue>(value: T) -> Result<Option<String>, EncodeError> {
+        let line = to_line(&Tagged(value), Precision::Seconds)?;
+        let (series, _) = line.split_once(" f=1i ").unwrap_or_default();
+        Ok(series.strip_prefix("m,t=").map(str::to_owned))
+    }
+
+    fn text<T: TagValue>(value: T) -> String {
+        tag(value).unwrap().unwrap()
+    }
+
+    #[test]
+    fn integer_tags_are_written_in_decimal() {
+        assert_eq!(text(0_u8), "0");
+        assert_eq!(text(u8::MAX), "255");
+        assert_eq!(text(i8::MIN), "-128");
+        assert_eq!(text(i16::MIN), "-32768");
+        assert_eq!(text(u16::MAX), "65535");
+        assert_eq!(text(i32::MIN), "-2147483648");
+        assert_eq!(text(u32::MAX), "4294967295");
+        assert_eq!(text(i64::MIN), "-9223372036854775808");
+        assert_eq!(text(i64::MAX), "9223372036854775807");
+        assert_eq!(text(u64::MAX), "18446744073709551615");
+        assert_eq!(text(-1_isize), "-1");
+        assert_eq!(text(usize::MAX), usize::MAX.to_string());
+        let reference: &u32 = &42;
+        assert_eq!(text(reference), "42");
+        assert_eq!(text(Some(-5_i64)), "-5");
+        assert_eq!(tag(None::<u64>).unwrap(), None);
+    }
+
+    #[test]
+    fn bool_and_char_tags_are_written_as_their_text() {
+        assert_eq!(text(true), "true");
+        assert_eq!(text(false), "false");
+        assert_eq!(text('a'), "a");
+        assert_eq!(text('é'), "é");
+        assert_eq!(text('🦀'), "🦀");
+        assert_eq!(text('"'), "\"");
+        assert_eq!(text(Some('x')), "x");
+    }
+
+    #[test]
+    fn char_tags_are_escaped_like_text() {
+        assert_eq!(text(' '), r"\ ");
+        assert_eq!(text(','), r"\,");
+        assert_eq!(text('='), r"\=");
+    }
+
+    #[test]
+    fn a_char_no_tag_can_hold_is_the_error_of_the_same_text() {
+        for (c, kind) in [
+            ('\n', EncodeErrorKind::LineFeed),
+            ('\\', EncodeErrorKind::TrailingBackslash),
+        ] {
+            let err = tag(c).unwrap_err();
+            assert_eq!(err.kind(), kind, "{c:?}");
+            assert_eq!(err, tag(c.to_string()).unwrap_err(), "{c:?}");
+            assert_eq!(err.key(), Some("t"));
         }
     }
 }

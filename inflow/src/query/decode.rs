@@ -20,7 +20,9 @@ use crate::{EpochTime, Error, ErrorKind, Precision, Result, Value};
 /// A tag that is absent, `null` or empty reads as the empty text into a `String` (and the other
 /// text types) and as `None` into an `Option`: InfluxDB stores no empty tag value, so a tag
 /// written empty is left out of the point (see [`TagValue`](crate::TagValue)) and reads back
-/// absent, and the server cannot tell such a tag from one the query did not select. A struct that borrows
+/// absent, and the server cannot tell such a tag from one the query did not select. An integer,
+/// `bool` or `char` tag reads back only the exact text it is written as (`-7`, `true`, `é`):
+/// other text, or an absent tag outside an `Option`, is an error. A struct that borrows
 /// (`&'a str`) cannot be built from a query: using it with `query_as` is a compile error.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from query rows",
@@ -255,10 +257,26 @@ pub trait FromFieldValue: Sized {
 
 /// A type a tag can be read back into from a query: the decode side of
 /// [`TagValue`](crate::TagValue).
+///
+/// Implemented for `String`, `Box<str>`, `Rc<str>`, `Arc<str>`, `Cow<str>`, the integers
+/// `i8`…`i64`, `isize`, `u8`…`u64`, `usize`, `bool` and `char`, and `Option` of them. An
+/// integer, `bool` or `char` reads only the text its `TagValue` writes (decimal without `+` or
+/// leading zeros, `true`/`false`, one character), so that two tag values the server keeps apart
+/// never decode to the same value; any other text, or an absent tag outside an `Option`, is a
+/// decode error naming the column, the row and the type.
+///
+/// ```
+/// use inflow::query::FromTagValue;
+///
+/// assert_eq!(i16::from_tag_value(Some("-7")), Ok(-7));
+/// assert_eq!(char::from_tag_value(Some("é")), Ok('é'));
+/// assert_eq!(Option::<bool>::from_tag_value(None), Ok(None));
+/// assert!(u8::from_tag_value(Some("+7")).is_err());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a query result",
     label = "not decodable from a tag value",
-    note = "query_as builds owned values: use String, Box<str>, Arc<str>, Rc<str>, Cow<str>, or Option of them (not a reference such as &str), or implement `inflow::query::FromTagValue`"
+    note = "query_as builds owned values: use String, Box<str>, Arc<str>, Rc<str>, Cow<str>, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, char, or Option of them (not a reference such as &str), or implement `inflow::query::FromTagValue`"
 )]
 pub trait FromTagValue: Sized {
     /// What the type expects, for error messages.
@@ -476,6 +494,67 @@ from_text! {
     Cow<'_, str> => |text: &str| Cow::Owned(text.to_owned()),
 }
 
+// Typed tags: the decode side of the integer, `bool` and `char` tags of `TagValue`.
+
+/// Reads a typed tag, which must be present and be exactly the text its `TagValue` writes.
+fn typed_tag<T>(
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> std::result::Result<T, String> {
+    let text = text.ok_or_else(|| "is missing, null or empty".to_owned())?;
+    parse(text).ok_or_else(|| {
+        format!(
+            "holds the tag text {:?}",
+            crate::line_protocol::excerpt(text)
+        )
+    })
+}
+
+macro_rules! integer_tag {
+    ($($ty:ty),*) => {$(
+        impl FromTagValue for $ty {
+            const EXPECTED: &'static str = stringify!($ty);
+
+            /// Only the decimal text an integer tag is written as: `+1` and `01` are other tag
+            /// values (other series) that happen to parse as the same number.
+            fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
+                typed_tag(text, |text| {
+                    let value = text.parse::<$ty>().ok()?;
+                    (itoa::Buffer::new().format(value) == text).then_some(value)
+                })
+            }
+        }
+    )*};
+}
+
+integer_tag!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl FromTagValue for bool {
+    const EXPECTED: &'static str = "bool (`true` or `false`)";
+
+    fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
+        typed_tag(text, |text| match text {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })
+    }
+}
+
+impl FromTagValue for char {
+    const EXPECTED: &'static str = "char (one character)";
+
+    fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
+        typed_tag(text, |text| {
+            let mut chars = text.chars();
+            let first = chars.next()?;
+            chars.next().is_none().then_some(first)
+        })
+    }
+}
+
+// End of typed tags.
+
 fn utc(nanos: i128) -> std::result::Result<DateTime<Utc>, String> {
     let seconds =
         i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(|_| "is out of range".to_owned())?;
@@ -594,5 +673,51 @@ mod tests {
             Option::<String>::from_tag_value(Some("a")),
             Ok(Some("a".to_owned()))
         );
+    }
+
+    #[test]
+    fn typed_tags_read_back_their_canonical_text() {
+        assert_eq!(u8::from_tag_value(Some("255")), Ok(255));
+        assert_eq!(i8::from_tag_value(Some("-128")), Ok(-128));
+        assert_eq!(
+            i64::from_tag_value(Some("-9223372036854775808")),
+            Ok(i64::MIN)
+        );
+        assert_eq!(
+            u64::from_tag_value(Some("18446744073709551615")),
+            Ok(u64::MAX)
+        );
+        assert_eq!(usize::from_tag_value(Some("0")), Ok(0));
+        assert_eq!(bool::from_tag_value(Some("true")), Ok(true));
+        assert_eq!(bool::from_tag_value(Some("false")), Ok(false));
+        assert_eq!(char::from_tag_value(Some("é")), Ok('é'));
+        assert_eq!(char::from_tag_value(Some(" ")), Ok(' '));
+        assert_eq!(Option::<u16>::from_tag_value(Some("7")), Ok(Some(7)));
+        assert_eq!(Option::<u16>::from_tag_value(None), Ok(None));
+        assert_eq!(Option::<char>::from_tag_value(None), Ok(None));
+    }
+
+    #[test]
+    fn typed_tags_refuse_other_text_and_absence() {
+        for text in ["", "abc", "256", "-1", "+1", "01", "-0", " 1", "1.0", "1e2"] {
+            let err = u8::from_tag_value(Some(text)).unwrap_err();
+            assert_eq!(err, format!("holds the tag text {text:?}"));
+        }
+        for text in ["-0", "+5", "-05", "9223372036854775808"] {
+            assert!(i64::from_tag_value(Some(text)).is_err(), "{text}");
+        }
+        for text in ["True", "TRUE", "t", "1", "yes", "false "] {
+            assert!(bool::from_tag_value(Some(text)).is_err(), "{text}");
+        }
+        for text in ["ab", "é!", ""] {
+            assert!(char::from_tag_value(Some(text)).is_err(), "{text}");
+        }
+        assert_eq!(
+            u32::from_tag_value(None),
+            Err("is missing, null or empty".to_owned())
+        );
+        assert!(bool::from_tag_value(None).is_err());
+        assert!(char::from_tag_value(None).is_err());
+        assert!(Option::<i32>::from_tag_value(Some("x")).is_err());
     }
 }
