@@ -10,7 +10,9 @@ use crate::Precision;
 /// [`Point::timestamp`](crate::Point::timestamp).
 ///
 /// Implemented for [`chrono::DateTime`] in any time zone, [`std::time::SystemTime`],
-/// [`EpochTime`], references to them and `Option` of them. `None` means "no timestamp": the
+/// [`EpochTime`], with the `time` feature `time::OffsetDateTime` and `time::UtcDateTime`, with
+/// the `jiff` feature `jiff::Timestamp` and `jiff::Zoned`, references to them and `Option` of
+/// them. `None` means "no timestamp": the
 /// point is then stamped with the current time when it is written.
 ///
 /// Implement it for your own time type by returning nanoseconds since the Unix epoch:
@@ -31,7 +33,7 @@ use crate::Precision;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the timestamp of an InfluxDB point",
     label = "not a supported timestamp type",
-    note = "supported: chrono::DateTime<Tz> (any time zone), std::time::SystemTime, inflow::EpochTime, and Option of each",
+    note = "supported: chrono::DateTime<Tz> (any time zone), std::time::SystemTime, inflow::EpochTime, time::OffsetDateTime and time::UtcDateTime (feature `time`), jiff::Timestamp and jiff::Zoned (feature `jiff`), and Option of each",
     note = "for a count of seconds (or ms, ...) since 1970, use `inflow::EpochTime::seconds(n)` (or `millis`, ...)",
     note = "a type of your own can implement `inflow::Timestamp`"
 )]
@@ -73,6 +75,42 @@ pub(crate) fn system_time_nanos(time: SystemTime) -> i128 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
         Err(before) => i128::try_from(before.duration().as_nanos()).map_or(i128::MIN, |n| -n),
+    }
+}
+
+// The other time libraries: each gives its instant as nanoseconds since the epoch exactly, and
+// the encoder floors it to the precision and checks the server's range, as for chrono.
+
+#[cfg(feature = "time")]
+impl Timestamp for time::OffsetDateTime {
+    #[inline]
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(self.unix_timestamp_nanos())
+    }
+}
+
+#[cfg(feature = "time")]
+impl Timestamp for time::UtcDateTime {
+    #[inline]
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(self.unix_timestamp_nanos())
+    }
+}
+
+#[cfg(feature = "jiff")]
+impl Timestamp for jiff::Timestamp {
+    #[inline]
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(self.as_nanosecond())
+    }
+}
+
+/// The instant, whatever the time zone.
+#[cfg(feature = "jiff")]
+impl Timestamp for jiff::Zoned {
+    #[inline]
+    fn unix_nanos(&self) -> Option<i128> {
+        Some(self.timestamp().as_nanosecond())
     }
 }
 
@@ -212,6 +250,59 @@ mod tests {
         let before = UNIX_EPOCH - Duration::new(5, 7);
         assert_eq!(after.unix_nanos(), Some(5_000_000_007));
         assert_eq!(before.unix_nanos(), Some(-5_000_000_007));
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn time_types_give_their_instant_in_nanoseconds() {
+        use time::{OffsetDateTime, UtcDateTime, UtcOffset};
+
+        for nanos in [
+            0,
+            1_475_848_864_123_456_789,
+            -1,
+            -500_000_000,
+            i128::from(i64::MAX),
+        ] {
+            let utc = OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap();
+            let offset = utc.to_offset(UtcOffset::from_hms(-7, -30, 0).unwrap());
+            let plain = UtcDateTime::from_unix_timestamp_nanos(nanos).unwrap();
+            assert_eq!(utc.unix_nanos(), Some(nanos));
+            assert_eq!(offset.unix_nanos(), Some(nanos));
+            assert_eq!(plain.unix_nanos(), Some(nanos));
+        }
+        // Beyond what the server stores: given as is, for the encoder to refuse by value.
+        let far = i128::from(i64::MAX) * 10;
+        assert_eq!(
+            OffsetDateTime::from_unix_timestamp_nanos(far)
+                .unwrap()
+                .unix_nanos(),
+            Some(far)
+        );
+    }
+
+    #[cfg(feature = "jiff")]
+    #[test]
+    fn jiff_types_give_their_instant_in_nanoseconds() {
+        use jiff::tz::{Offset, TimeZone};
+
+        for nanos in [
+            0,
+            1_475_848_864_123_456_789,
+            -1,
+            -500_000_000,
+            i128::from(i64::MIN),
+        ] {
+            let timestamp = jiff::Timestamp::from_nanosecond(nanos).unwrap();
+            let zoned = timestamp.to_zoned(TimeZone::fixed(Offset::constant(9)));
+            assert_eq!(timestamp.unix_nanos(), Some(nanos));
+            assert_eq!(zoned.unix_nanos(), Some(nanos));
+        }
+        let far = i128::from(i64::MIN) * 10;
+        assert_eq!(
+            jiff::Timestamp::from_nanosecond(far).unwrap().unix_nanos(),
+            Some(far)
+        );
     }
 
     #[test]

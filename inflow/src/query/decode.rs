@@ -296,7 +296,7 @@ pub trait FromTagValue: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a query's time",
     label = "not decodable from a time",
-    note = "supported: chrono::DateTime<Utc>, DateTime<FixedOffset>, SystemTime, inflow::EpochTime, and Option of each"
+    note = "supported: chrono::DateTime<Utc>, DateTime<FixedOffset>, SystemTime, inflow::EpochTime, time::OffsetDateTime and time::UtcDateTime (feature `time`), jiff::Timestamp and jiff::Zoned (feature `jiff`, read in UTC), and Option of each"
 )]
 pub trait FromTimestamp: Sized {
     /// What the type expects, for error messages.
@@ -606,9 +606,105 @@ impl FromTimestamp for EpochTime {
     }
 }
 
+// The other time libraries, built from the same nanoseconds as chrono's types: the server's
+// whole range (an i64 of ns, about 1677 to 2262) is inside each library's, so the error is
+// there only for a caller that passes a wider value.
+
+#[cfg(feature = "time")]
+impl FromTimestamp for time::OffsetDateTime {
+    const EXPECTED: &'static str = "time::OffsetDateTime";
+
+    /// In UTC: the server keeps no offset.
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(required(nanos)?)
+            .map_err(|_| "is out of time's range".to_owned())
+    }
+}
+
+#[cfg(feature = "time")]
+impl FromTimestamp for time::UtcDateTime {
+    const EXPECTED: &'static str = "time::UtcDateTime";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        time::UtcDateTime::from_unix_timestamp_nanos(required(nanos)?)
+            .map_err(|_| "is out of time's range".to_owned())
+    }
+}
+
+#[cfg(feature = "jiff")]
+impl FromTimestamp for jiff::Timestamp {
+    const EXPECTED: &'static str = "jiff::Timestamp";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        jiff::Timestamp::from_nanosecond(required(nanos)?)
+            .map_err(|_| "is out of jiff's range".to_owned())
+    }
+}
+
+/// In UTC ([`jiff::tz::TimeZone::UTC`]): the server keeps no time zone, so a `Zoned` written
+/// in another zone reads back as the same instant in UTC. Convert it with
+/// [`jiff::Zoned::in_tz`] or [`jiff::Zoned::with_time_zone`] where the zone matters.
+#[cfg(feature = "jiff")]
+impl FromTimestamp for jiff::Zoned {
+    const EXPECTED: &'static str = "jiff::Zoned";
+
+    fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
+        jiff::Timestamp::from_unix_nanos(nanos)
+            .map(|timestamp| timestamp.to_zoned(jiff::tz::TimeZone::UTC))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The server's range and the instants beside the epoch, each as every time type reads it.
+    const SERVER_EDGES: [i128; 5] = [
+        crate::line_protocol::MIN_TIMESTAMP_NANOS as i128,
+        -1,
+        0,
+        1,
+        crate::line_protocol::MAX_TIMESTAMP_NANOS as i128,
+    ];
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn time_types_read_every_time_the_server_holds() {
+        for nanos in SERVER_EDGES {
+            let offset = time::OffsetDateTime::from_unix_nanos(Some(nanos)).unwrap();
+            let utc = time::UtcDateTime::from_unix_nanos(Some(nanos)).unwrap();
+            assert_eq!(offset.unix_timestamp_nanos(), nanos);
+            assert_eq!(offset.offset(), time::UtcOffset::UTC);
+            assert_eq!(utc.unix_timestamp_nanos(), nanos);
+        }
+        assert_eq!(
+            time::OffsetDateTime::from_unix_nanos(None).unwrap_err(),
+            MISSING
+        );
+        assert_eq!(
+            time::UtcDateTime::from_unix_nanos(Some(i128::MAX)).unwrap_err(),
+            "is out of time's range"
+        );
+        assert_eq!(Option::<time::UtcDateTime>::from_unix_nanos(None), Ok(None));
+    }
+
+    #[cfg(feature = "jiff")]
+    #[test]
+    fn jiff_types_read_every_time_the_server_holds_zoned_in_utc() {
+        for nanos in SERVER_EDGES {
+            let timestamp = jiff::Timestamp::from_unix_nanos(Some(nanos)).unwrap();
+            let zoned = jiff::Zoned::from_unix_nanos(Some(nanos)).unwrap();
+            assert_eq!(timestamp.as_nanosecond(), nanos);
+            assert_eq!(zoned.timestamp(), timestamp);
+            assert_eq!(zoned.time_zone(), &jiff::tz::TimeZone::UTC);
+        }
+        assert_eq!(jiff::Zoned::from_unix_nanos(None).unwrap_err(), MISSING);
+        assert_eq!(
+            jiff::Timestamp::from_unix_nanos(Some(i128::MIN)).unwrap_err(),
+            "is out of jiff's range"
+        );
+        assert_eq!(Option::<jiff::Zoned>::from_unix_nanos(None), Ok(None));
+    }
 
     fn float(value: Value) -> std::result::Result<f64, String> {
         f64::from_field_value(Some(&value))
