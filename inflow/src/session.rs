@@ -152,7 +152,9 @@ impl<M: Measurement> Session<M> {
     /// (the next write tries again).
     pub async fn write(&mut self, point: &M) -> Result<()> {
         if self.buffer(point)? {
-            self.commit().await?;
+            // Boxed: a commit's future is large, and every write that does not commit would
+            // otherwise carry (and set up) room for it.
+            Box::pin(self.commit()).await?;
         }
         Ok(())
     }
