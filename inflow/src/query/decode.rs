@@ -816,4 +816,129 @@ mod tests {
         assert!(char::from_tag_value(None).is_err());
         assert!(Option::<i32>::from_tag_value(Some("x")).is_err());
     }
+
+    /// A row type written by hand as the derive writes one: a tag, three fields, the time.
+    #[derive(Debug, PartialEq)]
+    struct Sample {
+        host: String,
+        load: f64,
+        on: bool,
+        note: Option<f64>,
+        at: DateTime<Utc>,
+    }
+
+    impl FromRow for Sample {
+        const COLUMNS: &'static [Column] = &[
+            Column {
+                key: "host",
+                tag: true,
+            },
+            Column {
+                key: "load",
+                tag: false,
+            },
+            Column {
+                key: "on",
+                tag: false,
+            },
+            Column {
+                key: "note",
+                tag: false,
+            },
+        ];
+
+        fn from_row(row: &Row<'_>) -> Result<Self> {
+            Ok(Sample {
+                host: row.tag(0)?,
+                load: row.field(1)?,
+                on: row.field(2)?,
+                note: row.field(3)?,
+                at: row.time()?,
+            })
+        }
+    }
+
+    /// Only the time, of type `T`.
+    #[derive(Debug, PartialEq)]
+    struct Timed<T>(T);
+
+    impl<T: FromTimestamp> FromRow for Timed<T> {
+        const COLUMNS: &'static [Column] = &[];
+
+        fn from_row(row: &Row<'_>) -> Result<Self> {
+            row.time().map(Timed)
+        }
+    }
+
+    /// Every row of the one series of a 1.x answer (one document of a chunked answer).
+    fn decode_all<M: FromRow>(document: &str, epoch: Option<Precision>) -> Result<Vec<M>> {
+        let results = super::super::results::parse_document(document.as_bytes(), 200)?;
+        let series = &results[0].series()[0];
+        let plan = Plan::new::<M>(series, epoch);
+        (0..series.len()).map(|index| plan.decode(index)).collect()
+    }
+
+    #[test]
+    fn rows_decode_tags_fields_and_rfc3339_times() {
+        let document = r#"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","host","load","note","on"],"values":[["2016-10-07T03:00:00.000000123Z","a",1.5,2.5,true],["1969-12-31T23:59:59.5Z","b",-2,null,false]]}]}]}"#;
+        let rows: Vec<Sample> = decode_all(document, None).unwrap();
+        assert_eq!(
+            rows,
+            [
+                Sample {
+                    host: "a".to_owned(),
+                    load: 1.5,
+                    on: true,
+                    note: Some(2.5),
+                    at: DateTime::from_timestamp_nanos(1_475_809_200_000_000_123),
+                },
+                Sample {
+                    host: "b".to_owned(),
+                    load: -2.0,
+                    on: false,
+                    note: None,
+                    at: DateTime::from_timestamp_nanos(-500_000_000),
+                },
+            ]
+        );
+        // The same tag from the series' tags (GROUP BY), and a time in an epoch.
+        let document = r#"{"results":[{"statement_id":0,"series":[{"name":"cpu","tags":{"host":"c"},"columns":["time","load","note","on"],"values":[[7,0.25,null,true]]}]}]}"#;
+        let rows: Vec<Sample> = decode_all(document, Some(Precision::Seconds)).unwrap();
+        assert_eq!(rows[0].host, "c");
+        assert_eq!(rows[0].at, DateTime::from_timestamp_nanos(7_000_000_000));
+    }
+
+    #[test]
+    fn every_time_type_reads_the_time_column() {
+        let document = r#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","f"],"values":[["1970-01-01T00:00:01.000000002+00:00",1],[null,2]]}]}]}"#;
+        let utc: Result<Vec<Timed<DateTime<Utc>>>> = decode_all(document, None);
+        let err = utc.unwrap_err();
+        assert!(err.message().contains("row 1"), "{err}");
+        let optional: Vec<Timed<Option<DateTime<Utc>>>> = decode_all(document, None).unwrap();
+        assert_eq!(
+            optional,
+            [
+                Timed(Some(DateTime::from_timestamp_nanos(1_000_000_002))),
+                Timed(None)
+            ]
+        );
+        let document = r#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time"],"values":[["1970-01-01T00:00:01.000000002Z"]]}]}]}"#;
+        let fixed: Vec<Timed<DateTime<FixedOffset>>> = decode_all(document, None).unwrap();
+        assert_eq!(fixed[0].0.timestamp_nanos_opt(), Some(1_000_000_002));
+        assert_eq!(fixed[0].0.offset().local_minus_utc(), 0);
+        let utc: Vec<Timed<DateTime<Utc>>> = decode_all(document, None).unwrap();
+        assert_eq!(utc[0].0, DateTime::from_timestamp_nanos(1_000_000_002));
+    }
+
+    #[test]
+    fn a_field_of_another_type_names_row_column_and_type() {
+        let document = r#"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","host","load","note","on"],"values":[[1,"a","high",null,true]]}]}]}"#;
+        let err = decode_all::<Sample>(document, Some(Precision::Nanoseconds)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert!(
+            err.message()
+                .starts_with(r#"cannot decode row 0 of series "cpu": column "load""#),
+            "{err}"
+        );
+    }
 }
