@@ -1,6 +1,6 @@
-//! Compile-fail tests of `#[derive(Measurement)]`: each file under `ui/<category>/` holds one
-//! mistake, and its `.stderr` is the message a user sees. Refresh them with
-//! `TRYBUILD=overwrite cargo test -p inflow-tests --test ui` and read every change.
+//! Compile-fail tests of `#[derive(Measurement)]` and `#[derive(TagValue)]`: each file under
+//! `ui/<category>/` holds one mistake, and its `.stderr` is the message a user sees. Refresh
+//! them with `TRYBUILD=overwrite cargo test -p inflow-tests --test ui` and read every change.
 
 #[test]
 fn ui() {
@@ -12,4 +12,5 @@ fn ui() {
     cases.compile_fail("ui/types/*.rs");
     cases.compile_fail("ui/session/*.rs");
     cases.compile_fail("ui/query/*.rs");
+    cases.compile_fail("ui/tag_value/*.rs");
 }

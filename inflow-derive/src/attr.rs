@@ -138,7 +138,7 @@ fn unknown(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, name: &str, known: &str) -
 }
 
 /// Consumes `= value` or `(...)` after an attribute name so parsing can go on after an error.
-fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.value()?.parse::<syn::Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
@@ -169,7 +169,7 @@ fn set_flag(
     Ok(())
 }
 
-fn set_once(
+pub(crate) fn set_once(
     cx: &mut Ctxt,
     slot: &mut Option<LitStr>,
     value: Option<LitStr>,
@@ -185,7 +185,7 @@ fn set_once(
 }
 
 /// Parses `= "text"`; anything else is recorded as an error and gives `None`.
-fn string_value(
+pub(crate) fn string_value(
     cx: &mut Ctxt,
     meta: &ParseNestedMeta<'_>,
     name: &str,

@@ -1,4 +1,4 @@
-//! The `#[derive(Measurement)]` macro of [inflow](https://docs.rs/inflow).
+//! The `#[derive(Measurement)]` and `#[derive(TagValue)]` macros of [inflow](https://docs.rs/inflow).
 //!
 //! Use it through the `inflow` crate (`inflow::Measurement`), which documents the attributes;
 //! the generated code names items of `inflow` only.
@@ -10,6 +10,7 @@ mod ctxt;
 mod decode;
 mod encode;
 mod keys;
+mod tag_value;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -19,4 +20,12 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_measurement(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     encode::expand(&input).into()
+}
+
+/// Derives `inflow::TagValue` and `inflow::query::FromTagValue` for an enum of unit variants:
+/// see the `inflow` crate for the attributes.
+#[proc_macro_derive(TagValue, attributes(inflow))]
+pub fn derive_tag_value(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    tag_value::expand(&input).into()
 }

@@ -47,13 +47,55 @@ pub use crate::value::{FieldValue, TagValue};
 #[cfg(feature = "derive")]
 pub use inflow_derive::Measurement;
 
+/// Derives [`TagValue`](trait@TagValue) and [`FromTagValue`](query::FromTagValue) for an enum
+/// of unit variants: a closed set of tag texts.
+///
+/// Each variant is written as its name, or as `#[inflow(rename = "text")]` on the variant;
+/// `#[inflow(rename_all = "...")]` on the enum converts every other name to `"snake_case"`,
+/// `"kebab-case"`, `"lowercase"`, `"UPPERCASE"`, `"camelCase"`, `"PascalCase"` or
+/// `"SCREAMING_SNAKE_CASE"` (words split as for measurement names: `HTTPRequest` is
+/// `http_request`). A query reads back exactly those texts; any other text is a decode error
+/// listing them, and an absent tag is an error unless the field is an `Option`. The texts are
+/// checked at compile time: not empty (the server keeps no empty tag value), no line feed, no
+/// trailing backslash, and no two variants written alike.
+///
+/// ```
+/// use inflow::{Measurement, Precision, TagValue, line_protocol, query::FromTagValue};
+///
+/// #[derive(Debug, PartialEq, TagValue)]
+/// #[inflow(rename_all = "snake_case")]
+/// enum Level {
+///     Low,
+///     VeryHigh,
+///     #[inflow(rename = "n/a")]
+///     Unknown,
+/// }
+///
+/// #[derive(Measurement)]
+/// struct Alarm {
+///     #[inflow(tag)]
+///     level: Level,
+///     count: i64,
+/// }
+///
+/// let line = line_protocol::to_line(&Alarm { level: Level::VeryHigh, count: 1 }, Precision::Seconds)?;
+/// assert!(line.starts_with("alarm,level=very_high count=1i "));
+/// assert_eq!(Level::from_tag_value(Some("n/a")), Ok(Level::Unknown));
+/// assert!(Level::from_tag_value(Some("VeryHigh")).is_err());
+/// # Ok::<(), line_protocol::EncodeError>(())
+/// ```
+#[cfg(feature = "derive")]
+pub use inflow_derive::TagValue;
+
 /// What generated code names, by absolute path, so that a user's own items named `Result`,
 /// `Option` and so on never change its meaning. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::line_protocol::{EncodeError, Line, StaticKey};
+    pub use crate::query::decode::typed_tag;
     pub use core::default::Default;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive::str;
     pub use core::result::Result::{self, Ok};
+    pub use std::string::String;
 }

@@ -497,7 +497,9 @@ from_text! {
 // Typed tags: the decode side of the integer, `bool` and `char` tags of `TagValue`.
 
 /// Reads a typed tag, which must be present and be exactly the text its `TagValue` writes.
-fn typed_tag<T>(
+/// Public for `#[derive(TagValue)]`'s generated code only.
+#[doc(hidden)]
+pub fn typed_tag<T>(
     text: Option<&str>,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> std::result::Result<T, String> {

@@ -37,7 +37,7 @@
 //! piece would have kept only `"not executed"`).
 
 mod answer;
-mod decode;
+pub(crate) mod decode;
 mod quote;
 mod request;
 mod results;

@@ -1,0 +1,10 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+enum Level {
+    Low,
+    #[inflow(rename = "Low")]
+    Lowest,
+}
+
+fn main() {}

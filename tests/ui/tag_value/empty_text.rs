@@ -1,0 +1,10 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+enum Level {
+    #[inflow(rename = "")]
+    Low,
+    High,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+enum Level {
+    #[inflow(rename = "low\nest")]
+    Low,
+    High,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+enum Level {}
+
+fn main() {}

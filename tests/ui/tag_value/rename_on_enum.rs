@@ -1,0 +1,10 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+#[inflow(rename = "level")]
+enum Level {
+    Low,
+    High,
+}
+
+fn main() {}

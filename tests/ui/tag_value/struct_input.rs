@@ -1,0 +1,8 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+struct Level {
+    value: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use inflow::TagValue;
+
+#[derive(TagValue)]
+enum Level {
+    Low,
+    Custom(String),
+}
+
+fn main() {}
