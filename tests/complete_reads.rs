@@ -50,18 +50,17 @@ async fn a_max_row_limit_cuts_no_read() {
     assert_ne!(err.kind(), ErrorKind::Truncated);
 }
 
-/// A database holding `rows` readings, and a client of it through a fault proxy.
-async fn behind_a_proxy(
+/// A database holding `written`, and a client of it through a fault proxy.
+async fn behind_a_proxy<M: Measurement>(
     label: &str,
-    rows: u32,
+    written: &[M],
     timeout: Duration,
 ) -> (Database, FaultProxy, Client) {
     let server = server::server();
     let db = server.database(label);
-    let written: Vec<Reading> = (0..rows).map(Reading::sample).collect();
     Client::new(&db.url())
         .unwrap()
-        .write_all(&written)
+        .write_all(written)
         .await
         .unwrap();
     let proxy = FaultProxy::start(server.base_url());
@@ -70,6 +69,11 @@ async fn behind_a_proxy(
         .build()
         .unwrap();
     (db, proxy, client)
+}
+
+/// `rows` readings.
+fn readings(rows: u32) -> Vec<Reading> {
+    (0..rows).map(Reading::sample).collect()
 }
 
 const ALL_ROWS: &str = "SELECT * FROM temperature";
@@ -104,7 +108,7 @@ fn cut(lines: &[String], kept: usize) -> Fault {
 // would cut compressed bytes; the proxy sends the server's own answer, cut, instead.
 #[tokio::test]
 async fn an_answer_that_ends_while_more_was_announced_is_truncated() {
-    let (db, proxy, client) = behind_a_proxy("cut", 25, Duration::from_secs(30)).await;
+    let (db, proxy, client) = behind_a_proxy("cut", &readings(25), Duration::from_secs(30)).await;
     let in_sevens = || Query::new(ALL_ROWS).chunk_size(7);
     let lines = chunked_answer(&db, ALL_ROWS, 7).await;
     assert_eq!(lines.len(), 4, "chunks of 7, 7, 7 and 4 rows");
@@ -167,19 +171,8 @@ fn noise(rows: u64) -> Vec<Noise> {
 
 #[tokio::test]
 async fn an_answer_that_trickles_in_times_out_chunk_by_chunk() {
-    let server = server::server();
-    let db = server.database("trickle");
     let written = noise(100);
-    Client::new(&db.url())
-        .unwrap()
-        .write_all(&written)
-        .await
-        .unwrap();
-    let proxy = FaultProxy::start(server.base_url());
-    let client = Client::builder(format!("{}/{}", proxy.base_url(), db.name()))
-        .timeout(Duration::from_secs(3))
-        .build()
-        .unwrap();
+    let (_db, proxy, client) = behind_a_proxy("trickle", &written, Duration::from_secs(3)).await;
     // Chunks of 50 rows, some 15 kB (over 10 kB compressed), a byte a millisecond or more:
     // each takes over ten seconds to arrive, while every byte comes far within the timeout,
     // and so does the head of the answer (some 250 bytes).

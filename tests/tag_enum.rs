@@ -4,8 +4,8 @@
 //! listing the allowed texts.
 
 use chrono::{DateTime, TimeZone, Utc};
-use futures_util::StreamExt as _;
-use inflow::{Client, ErrorKind, Measurement, Query, TagValue};
+use inflow::{Client, ErrorKind, Measurement, TagValue};
+use inflow_tests::roundtrip::write_and_read_back;
 use inflow_tests::server;
 
 /// Converted by `rename_all`, one variant renamed to a text line protocol must escape.
@@ -78,21 +78,8 @@ async fn enum_tags_round_trip_through_a_session_query_as_and_query_stream() {
     let client = Client::new(&db.url()).unwrap();
     let written = alarms();
     assert_eq!(written.len(), 12);
-    let mut session = client.session::<Alarm>();
-    session.write_all(&written).await.unwrap();
-    session.commit().await.unwrap();
-
-    for query in [ALL, GROUPED] {
-        let read: Vec<Alarm> = client.query_as(query).await.unwrap();
-        assert_eq!(by_n(read), written, "{query}");
-        let streamed: Vec<Alarm> = client
-            .query_stream(Query::new(query).chunk_size(5))
-            .await
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-            .await;
-        assert_eq!(by_n(streamed), written, "{query}");
+    for (read, rows) in write_and_read_back(&client, &written, &[ALL, GROUPED], 5).await {
+        assert_eq!(by_n(rows), written, "{read}");
     }
 
     // The server holds exactly the texts, one tag value per variant.

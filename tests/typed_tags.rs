@@ -3,8 +3,8 @@
 //! text that is not the type's is a decode error naming the column, the row and the type.
 
 use chrono::{DateTime, TimeZone, Utc};
-use futures_util::StreamExt as _;
 use inflow::{Client, ErrorKind, Measurement, Query};
+use inflow_tests::roundtrip::write_and_read_back;
 use inflow_tests::server;
 
 /// Every typed tag type, with `Option` ones that are sometimes absent.
@@ -125,21 +125,8 @@ async fn typed_tags_round_trip_through_a_session_query_as_and_query_stream() {
     let db = server::server().database("typed_tags");
     let client = Client::new(&db.url()).unwrap();
     let written = typed();
-    let mut session = client.session::<Typed>();
-    session.write_all(&written).await.unwrap();
-    session.commit().await.unwrap();
-
-    for query in [ALL, GROUPED] {
-        let read: Vec<Typed> = client.query_as(query).await.unwrap();
-        assert_eq!(by_n(read), written, "{query}");
-        let streamed: Vec<Typed> = client
-            .query_stream(Query::new(query).chunk_size(2))
-            .await
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-            .await;
-        assert_eq!(by_n(streamed), written, "{query}");
+    for (read, rows) in write_and_read_back(&client, &written, &[ALL, GROUPED], 2).await {
+        assert_eq!(by_n(rows), written, "{read}");
     }
     // The server holds the canonical texts.
     let raw = client

@@ -7,5 +7,6 @@ pub mod domain;
 pub mod logs;
 pub mod lp;
 pub mod proxy;
+pub mod roundtrip;
 pub mod server;
 pub mod tls;
