@@ -45,7 +45,7 @@ async fn a_full_buffer_refuses_the_write_and_keeps_what_it_has() {
     assert_eq!(err.kind(), ErrorKind::BufferFull);
     assert_eq!(
         err.to_string(),
-        "session buffer full: the session's buffer is full: it holds 3 points, its limit; commit them before writing more (this point was not buffered)"
+        "buffer full: the session's buffer is full: it holds 3 points, its limit; commit them before writing more (this point was not buffered)"
     );
     assert_eq!(session.len(), 3);
 

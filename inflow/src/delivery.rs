@@ -118,6 +118,25 @@ impl CommitReport {
         &self.unsent
     }
 
+    /// Adds the stored and refused points of `other` (with its reasons and refused lines).
+    pub(crate) fn add_settled(&mut self, other: &CommitReport) {
+        self.stored += other.stored;
+        self.refused += other.refused;
+        self.reasons.extend(other.reasons.iter().cloned());
+        self.refused_lines
+            .extend(other.refused_lines.iter().cloned());
+    }
+
+    /// Adds `points` stored points.
+    pub(crate) fn add_stored(&mut self, points: usize) {
+        self.stored += points;
+    }
+
+    /// Sets the count of points still held.
+    pub(crate) fn set_held(&mut self, points: usize) {
+        self.held = points;
+    }
+
     /// Hands the held points back as line protocol.
     pub(crate) fn hand_back_unsent(&mut self, line_protocol: String) {
         self.unsent = line_protocol;

@@ -62,6 +62,8 @@ pub enum ErrorKind {
     /// A query's answer ended before it was complete: a chunked answer whose last chunk says
     /// that more follows. No row of an incomplete answer is returned as if it were all.
     Truncated,
+    /// The writer was closed: it takes no more points, and has no flush to do.
+    Closed,
     /// The server's TLS certificate is not trusted (see
     /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
     Tls,
@@ -83,11 +85,12 @@ impl ErrorKind {
             ErrorKind::Decode => "cannot decode",
             ErrorKind::Server => "server error",
             ErrorKind::Throttled => "throttled",
-            ErrorKind::BufferFull => "session buffer full",
+            ErrorKind::BufferFull => "buffer full",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",
             ErrorKind::UnexpectedResponse => "unexpected response",
             ErrorKind::Truncated => "truncated answer",
+            ErrorKind::Closed => "closed",
             ErrorKind::Tls => "TLS error",
         }
     }
@@ -181,6 +184,20 @@ impl Error {
     pub(crate) fn with_final_commit(mut self, commit: Error) -> Self {
         self.inner.final_commit = Some(commit);
         self
+    }
+
+    /// This error without its cause, report or final commit: what a writer reports again to
+    /// each `flush` that waited for the request.
+    pub(crate) fn summary(&self) -> Error {
+        let inner = &self.inner;
+        let mut summary = Error::new(inner.kind, inner.message.clone());
+        summary.inner.status = inner.status;
+        summary.inner.dropped = inner.dropped;
+        summary.inner.retry_after = inner.retry_after;
+        summary.inner.attempts = inner.attempts;
+        summary.inner.unsent = inner.unsent;
+        summary.inner.location.clone_from(&inner.location);
+        summary
     }
 
     pub(crate) fn report_mut(&mut self) -> Option<&mut CommitReport> {

@@ -25,6 +25,7 @@ mod timestamp;
 mod transport;
 mod v1;
 mod value;
+mod writer;
 
 pub use crate::batch::{DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_BUFFERED_POINTS};
 pub use crate::builder::ClientBuilder;
@@ -40,6 +41,10 @@ pub use crate::retry::RetryPolicy;
 pub use crate::session::Session;
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
+pub use crate::writer::{
+    DEFAULT_BATCH_BYTES, DEFAULT_BATCH_POINTS, DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_IN_FLIGHT,
+    Overflow, Writer, WriterBuilder, WriterEvent, WriterEvents, WriterStats,
+};
 
 /// Derives [`Measurement`](trait@Measurement) for a struct with named fields.
 ///

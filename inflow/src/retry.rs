@@ -119,6 +119,11 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// The longest delay the policy waits between two attempts.
+    pub(crate) fn longest_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// How long to wait before attempt `attempts_made + 1`, after `error`, `elapsed` after the
     /// first attempt started; `None` when the error is final or the budget is spent.
     ///

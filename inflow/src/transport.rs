@@ -140,6 +140,13 @@ impl Client {
         deliver(&mut sender, &body, lines, self.shared.max_body_bytes).await
     }
 
+    /// Writes `body` as [`write_body`](Self::write_body) does, but tries each request once:
+    /// the caller (a writer, on timers of its own) decides when to send the rest again.
+    pub(crate) async fn write_body_once(&self, url: &Url, body: Bytes, lines: usize) -> Delivered {
+        let mut sender = WriteOnce { client: self, url };
+        deliver(&mut sender, &body, lines, self.shared.max_body_bytes).await
+    }
+
     async fn send_with_retries(
         &self,
         url: &Url,
@@ -262,6 +269,18 @@ impl Sender for WritePart<'_> {
     fn send(&mut self, part: Bytes, lines: usize) -> impl Future<Output = Result<()>> + Send {
         self.client
             .send_with_retries(self.url, part, lines, self.resend)
+    }
+}
+
+/// The sender of a delivery's parts that tries each part once.
+struct WriteOnce<'c> {
+    client: &'c Client,
+    url: &'c Url,
+}
+
+impl Sender for WriteOnce<'_> {
+    fn send(&mut self, part: Bytes, lines: usize) -> impl Future<Output = Result<()>> + Send {
+        self.client.send_once(self.url, part, lines, 1)
     }
 }
 

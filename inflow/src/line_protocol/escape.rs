@@ -263,6 +263,20 @@ pub(crate) fn line_end(buf: &[u8], start: usize) -> usize {
     buf.len()
 }
 
+/// Where the series key (measurement and tags) of the line `buf[start..end]` ends: at its
+/// first space that no backslash escapes, read as [`line_end`] reads it.
+pub(crate) fn series_key_end(buf: &[u8], start: usize, end: usize) -> usize {
+    let mut i = start;
+    while i < end {
+        match buf[i] {
+            b'\\' => i += 2,
+            b' ' => return i,
+            _ => i += 1,
+        }
+    }
+    end
+}
+
 /// Whether the splitter ends `line` (which ends with its line feed) at that line feed, when
 /// more lines follow it in a batch.
 pub(crate) fn splitter_ends_line_here(line: &[u8]) -> bool {

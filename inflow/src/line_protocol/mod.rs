@@ -67,7 +67,7 @@
 
 mod digits;
 mod error;
-mod escape;
+pub(crate) mod escape;
 
 use std::time::SystemTime;
 
@@ -231,6 +231,20 @@ impl Encoder {
     pub(crate) fn restore(&mut self, buf: Vec<u8>, points: usize) {
         self.buf = buf;
         self.points = points;
+    }
+
+    /// Appends `bytes`, which hold `points` whole lines encoded by an encoder of the same
+    /// precision.
+    pub(crate) fn extend_encoded(&mut self, bytes: &[u8], points: usize) {
+        self.buf.extend_from_slice(bytes);
+        self.points += points;
+    }
+
+    /// Takes the written bytes out, leaving `buf` (emptied) as the encoder's buffer.
+    pub(crate) fn swap_bytes(&mut self, mut buf: Vec<u8>) -> Vec<u8> {
+        buf.clear();
+        self.points = 0;
+        std::mem::replace(&mut self.buf, buf)
     }
 
     /// Takes the written bytes out, leaving the encoder empty.

@@ -27,13 +27,17 @@ use std::future::Future;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+mod writer;
+
+pub use self::writer::Writer;
+
 use crate::query::{RowStream, StatementResult};
 use crate::session::finish_scope;
 use crate::{ClientBuilder, Error, ErrorKind, FromRow, Measurement, Precision, Query, Result};
 
 /// The thread that drives the I/O of a blocking client.
-struct RuntimeThread {
-    handle: tokio::runtime::Handle,
+pub(crate) struct RuntimeThread {
+    pub(crate) handle: tokio::runtime::Handle,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
