@@ -97,6 +97,9 @@ pub struct WriterStats {
     /// Points taken and not yet stored or refused: buffered, in flight, or waiting to be sent
     /// again.
     pub pending: u64,
+    /// The bytes of line protocol of the pending points: what the writer's memory limit
+    /// ([`max_pending_bytes`](WriterBuilder::max_pending_bytes)) bounds.
+    pub pending_bytes: u64,
     /// Of the pending points, those in requests now out.
     pub in_flight: u64,
     /// Points [`close`](Writer::close) handed back unsent.
@@ -217,6 +220,7 @@ impl State {
         self.pending_points = self.pending_points.saturating_sub(points);
         self.pending_bytes = self.pending_bytes.saturating_sub(bytes);
         self.stats.pending = self.pending_points as u64;
+        self.stats.pending_bytes = self.pending_bytes as u64;
         self.room_generation = self.room_generation.wrapping_add(1);
     }
 }
@@ -256,8 +260,7 @@ impl Shared {
             state.open.truncate(bytes_before, points_before);
             return too_large(added, 1, config).map(|()| Taken::Full(state.room_generation));
         }
-        self.accepted(&mut state, 1, added);
-        Ok(Taken::Yes)
+        Ok(self.accepted(&mut state, 1, added))
     }
 
     /// Takes the encoded `block` (`points` lines) whole when there is room for it.
@@ -275,26 +278,31 @@ impl Shared {
             return Ok(Taken::Full(state.room_generation));
         }
         state.open.extend_encoded(block.as_bytes(), points);
-        self.accepted(&mut state, points, bytes);
-        Ok(Taken::Yes)
+        Ok(self.accepted(&mut state, points, bytes))
     }
 
+    /// Counts a write that was taken, and wakes the background task when the write began a
+    /// batch or made it due; [`Taken::Due`] in the second case.
     #[inline]
-    fn accepted(&self, state: &mut State, points: usize, bytes: usize) {
+    fn accepted(&self, state: &mut State, points: usize, bytes: usize) -> Taken {
         state.pending_points += points;
         state.pending_bytes += bytes;
         state.stats.accepted += points as u64;
         state.stats.pending = state.pending_points as u64;
+        state.stats.pending_bytes = state.pending_bytes as u64;
         if state.first_at.is_none() {
             state.first_at = Some(Instant::now());
             self.wake.notify_one();
-        } else if !state.due_signalled
+        }
+        if !state.due_signalled
             && (state.open.len() >= self.config.batch_points
                 || state.open.as_bytes().len() >= self.config.batch_bytes)
         {
             state.due_signalled = true;
             self.wake.notify_one();
+            return Taken::Due;
         }
+        Taken::Yes
     }
 
     /// Blocks the thread until the room generation moves past `generation`, the writer is
@@ -328,6 +336,8 @@ impl Shared {
 /// Whether a write was taken.
 enum Taken {
     Yes,
+    /// Taken, and the batch is now due: the background task was woken.
+    Due,
     /// Not now: the writer is full (at this room generation).
     Full(u64),
 }
@@ -484,6 +494,10 @@ impl<M: Measurement> Writer<M> {
     pub async fn write(&self, point: &M) -> Result<()> {
         match self.shared.take(point)? {
             Taken::Yes => Ok(()),
+            Taken::Due => {
+                give_way().await;
+                Ok(())
+            }
             Taken::Full(_) => self.wait_for_room(|| self.shared.take(point)).await,
         }
     }
@@ -503,6 +517,10 @@ impl<M: Measurement> Writer<M> {
         let block = self.encode_all(points)?;
         match self.shared.take_block(&block)? {
             Taken::Yes => Ok(()),
+            Taken::Due => {
+                give_way().await;
+                Ok(())
+            }
             Taken::Full(_) => self.wait_for_room(|| self.shared.take_block(&block)).await,
         }
     }
@@ -532,7 +550,7 @@ impl<M: Measurement> Writer<M> {
             let room = self.shared.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            if let Taken::Yes = take()? {
+            if let Taken::Yes | Taken::Due = take()? {
                 return Ok(());
             }
             match until {
@@ -540,7 +558,7 @@ impl<M: Measurement> Writer<M> {
                 Some(until) => {
                     if tokio::time::timeout_at(until, room).await.is_err() {
                         return match take()? {
-                            Taken::Yes => Ok(()),
+                            Taken::Yes | Taken::Due => Ok(()),
                             Taken::Full(_) => Err(full(self.shared.config.overflow_wait())),
                         };
                     }
@@ -575,7 +593,7 @@ impl<M: Measurement> Writer<M> {
         };
         loop {
             let generation = match take()? {
-                Taken::Yes => return Ok(()),
+                Taken::Yes | Taken::Due => return Ok(()),
                 Taken::Full(generation) => generation,
             };
             if self.shared.config.overflow == Overflow::Error {
@@ -583,12 +601,19 @@ impl<M: Measurement> Writer<M> {
             }
             if !self.shared.wait_for_room_blocking(generation, until) {
                 return match take()? {
-                    Taken::Yes => Ok(()),
+                    Taken::Yes | Taken::Due => Ok(()),
                     Taken::Full(_) => Err(full(self.shared.config.overflow_wait())),
                 };
             }
         }
     }
+}
+
+/// Lets the background task run once a batch is due: a producer that never awaits anything
+/// else would otherwise keep its worker thread, and on a runtime whose workers are all such
+/// producers the batch would only grow.
+async fn give_way() {
+    tokio::task::yield_now().await;
 }
 
 impl Config {
