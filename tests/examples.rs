@@ -32,6 +32,8 @@ mod write_single;
 mod write_tags;
 #[path = "../examples/write_timeout.rs"]
 mod write_timeout;
+#[path = "../examples/writer.rs"]
+mod writer;
 
 fn rows(db: &Database, retention_policy: Option<&str>) -> Vec<Row> {
     db.rows(retention_policy, "temperature")
@@ -257,4 +259,33 @@ async fn the_origin_queries_with_and_without_epoch() {
     assert_eq!(seconds.get(1, "time"), Some(&Value::Integer(1_475_849_823)));
     assert_eq!(seconds.get(1, "value"), Some(&Value::Float(25.5)));
     assert_eq!(typed, written);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writer_tasks_and_close() {
+    let db = server::server().database("ex_writer");
+    let written = writer::run(&db.url()).await.unwrap();
+    assert_eq!(written.len(), 1_000);
+    let answer = db.query("SELECT \"celsius\", \"sensor\" FROM \"reading\"");
+    let values = answer["results"][0]["series"][0]["values"]
+        .as_array()
+        .unwrap();
+    assert_eq!(values.len(), 1_000);
+    let mut stored: Vec<(String, f64)> = values
+        .iter()
+        .map(|row| {
+            (
+                row[2].as_str().unwrap().to_owned(),
+                row[1].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, f64)> = written
+        .iter()
+        .map(|reading| (reading.sensor.to_string(), reading.celsius))
+        .collect();
+    let order = |a: &(String, f64), b: &(String, f64)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1));
+    stored.sort_by(order);
+    expected.sort_by(order);
+    assert_eq!(stored, expected);
 }
