@@ -500,3 +500,136 @@ fn an_async_writer_needs_a_runtime() {
     assert_eq!(err.kind(), ErrorKind::InvalidConfig);
     assert!(err.to_string().contains("Tokio runtime"), "{err}");
 }
+
+/// Polls `done` every 20 ms for up to 30 s: waiting for the background task, not timing it.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..1_500 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn a_failed_request_is_retried_on_the_writer_s_own_timer_without_new_writes() {
+    let db = server::server().database("writer_timer_retry");
+    let (proxy, url) = behind_proxy(&db);
+    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let writer = client
+        .writer::<Tick>()
+        .batch_points(10)
+        .max_in_flight(1)
+        .build()
+        .unwrap();
+    proxy.plan(|number, head| {
+        if head.starts_with("POST /write") && number <= 2 {
+            Fault::Unavailable
+        } else {
+            Fault::Pass
+        }
+    });
+    writer
+        .write_all((0..10).map(|index| tick(4, index)))
+        .await
+        .unwrap();
+    // No further write, no flush: the retry comes from the writer's timer.
+    assert!(
+        eventually(|| db.count("tick", "value") == 10).await,
+        "stored: {}, {:?}",
+        db.count("tick", "value"),
+        writer.stats()
+    );
+    let stats = writer.stats();
+    assert_eq!(
+        (stats.stored, stats.retried, stats.pending),
+        (10, 2, 0),
+        "{stats:?}"
+    );
+    assert_eq!(proxy.fault_counts().get("Unavailable"), Some(&2));
+    writer.close(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_smaller_than_its_size_is_sent_once_the_flush_interval_has_passed() {
+    let db = server::server().database("writer_interval");
+    let client = Client::new(&db.url()).unwrap();
+    let writer = client
+        .writer::<Tick>()
+        .batch_points(1_000)
+        .flush_interval(Duration::from_millis(100))
+        .jitter(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    writer
+        .write_all((0..7).map(|index| tick(5, index)))
+        .await
+        .unwrap();
+    assert!(
+        eventually(|| db.count("tick", "value") == 7).await,
+        "{:?}",
+        writer.stats()
+    );
+    assert!(eventually(|| writer.stats().stored == 7).await);
+    writer.close(Duration::from_secs(5)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_writer_dropped_without_close_abandons_what_its_retry_policy_gave_up_on_and_says_so() {
+    let db = server::server().database("writer_abandon");
+    let (proxy, url) = behind_proxy(&db);
+    let client = Client::builder(url)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let writer = client.writer::<Tick>().build().unwrap();
+    let mut events = writer.events();
+    proxy.refuse_connections();
+    writer
+        .write_all((0..20).map(|index| tick(6, index)))
+        .await
+        .unwrap();
+    drop(writer);
+    let mut abandoned = 0;
+    while let Some(event) = events.next().await {
+        match event {
+            WriterEvent::Abandoned { points } => abandoned += points,
+            other => panic!("expected only abandonments, got {other:?}"),
+        }
+    }
+    assert_eq!(abandoned, 20);
+    proxy.accept_connections();
+    assert_eq!(db.count("tick", "value"), 0);
+}
+
+#[test]
+fn a_runtime_that_stops_under_a_writer_counts_what_it_abandoned() {
+    let db = server::server().database("writer_runtime_gone");
+    let (proxy, url) = behind_proxy(&db);
+    proxy.refuse_connections();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let writer = runtime.block_on(async {
+        let client = Client::builder(&url)
+            .retry(quick_retries())
+            .build()
+            .unwrap();
+        let writer = client.writer::<Tick>().build().unwrap();
+        writer
+            .write_all((0..15).map(|index| tick(7, index)))
+            .await
+            .unwrap();
+        writer
+    });
+    let mut events = writer.events();
+    drop(runtime);
+    let stats = writer.stats();
+    assert_eq!((stats.dropped, stats.pending), (15, 0), "{stats:?}");
+    assert!(matches!(
+        events.try_next(),
+        Some(WriterEvent::Abandoned { points: 15 })
+    ));
+}
