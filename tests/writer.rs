@@ -541,6 +541,8 @@ async fn a_failed_request_is_retried_on_the_writer_s_own_timer_without_new_write
         db.count("tick", "value"),
         writer.stats()
     );
+    // The server answers before the writer reads the answer.
+    assert!(eventually(|| writer.stats().pending == 0).await);
     let stats = writer.stats();
     assert_eq!(
         (stats.stored, stats.retried, stats.pending),

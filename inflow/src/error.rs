@@ -64,6 +64,12 @@ pub enum ErrorKind {
     Truncated,
     /// The writer was closed: it takes no more points, and has no flush to do.
     Closed,
+    /// The writer's spool (the `spool` feature) could not read or write one of its files; the
+    /// message names the file. A write that met it did not take its points.
+    Spool,
+    /// The writer's spool directory is in use by another writer (of this process or another):
+    /// a spool directory serves one writer at a time.
+    SpoolLocked,
     /// The server's TLS certificate is not trusted (see
     /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
     Tls,
@@ -92,6 +98,8 @@ impl ErrorKind {
             ErrorKind::Truncated => "truncated answer",
             ErrorKind::Closed => "closed",
             ErrorKind::Tls => "TLS error",
+            ErrorKind::Spool => "spool error",
+            ErrorKind::SpoolLocked => "spool in use",
         }
     }
 }

@@ -41,6 +41,8 @@ pub use crate::retry::RetryPolicy;
 pub use crate::session::Session;
 pub use crate::timestamp::{EpochTime, Timestamp};
 pub use crate::value::{FieldValue, TagValue};
+#[cfg(feature = "spool")]
+pub use crate::writer::SpoolSync;
 pub use crate::writer::{
     DEFAULT_BATCH_BYTES, DEFAULT_BATCH_POINTS, DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_IN_FLIGHT,
     Overflow, Writer, WriterBuilder, WriterEvent, WriterEvents, WriterStats,

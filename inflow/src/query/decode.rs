@@ -661,6 +661,7 @@ mod tests {
     use super::*;
 
     /// The server's range and the instants beside the epoch, each as every time type reads it.
+    #[cfg(any(feature = "time", feature = "jiff"))]
     const SERVER_EDGES: [i128; 5] = [
         crate::line_protocol::MIN_TIMESTAMP_NANOS as i128,
         -1,

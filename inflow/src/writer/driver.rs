@@ -44,6 +44,9 @@ pub(crate) struct Driver {
     finished: bool,
     /// When the open batch is due by its flush interval, and the batch it was drawn for.
     interval_due: Option<(Instant, Instant)>,
+    /// The spool's files of the batches in the pipeline.
+    #[cfg(feature = "spool")]
+    spool: Option<super::spool::SpoolFiles>,
 }
 
 impl Driver {
@@ -66,6 +69,18 @@ impl Driver {
             detached: false,
             finished: false,
             interval_due: None,
+            #[cfg(feature = "spool")]
+            spool: None,
+        }
+    }
+
+    /// Keeps the batches in the spool's files, and cuts at once the points an earlier writer
+    /// left in it: they go before any point taken from now on.
+    #[cfg(feature = "spool")]
+    pub(crate) fn start_spool(&mut self, files: super::spool::SpoolFiles) {
+        self.spool = Some(files);
+        if !self.shared.lock().open.is_empty() {
+            self.cut(Instant::now(), true);
         }
     }
 
@@ -186,11 +201,41 @@ impl Driver {
             return;
         }
         let lines = state.open.len();
+        // The writes that follow go to a segment of their own.
+        #[cfg(feature = "spool")]
+        let segment = state.segment.as_mut().map(|segment| match segment.rotate() {
+            Ok(generation) => (generation, true),
+            Err((generation, error)) => {
+                tracing::warn!(generation, error = %error, "the writer's spool could not start a new segment: the batch is kept in the open one until it is settled, and after a crash that segment is sent again whole");
+                (generation, false)
+            }
+        });
         let body = state.open.swap_bytes(self.pipeline.spare_buffer());
         state.first_at = None;
         state.due_signalled = false;
         drop(state);
         self.interval_due = None;
+        #[cfg(feature = "spool")]
+        if let (Some(files), Some((generation, rotated))) = (&mut self.spool, segment) {
+            let parts = self.pipeline.split_cut(body, lines);
+            let paths = {
+                let parts: Vec<_> = parts
+                    .iter()
+                    .map(|(lane, body, lines)| super::spool::PartFile {
+                        lane: *lane,
+                        body,
+                        lines: *lines,
+                    })
+                    .collect();
+                files.persist(generation, rotated, &parts)
+            };
+            for ((lane, body, lines), path) in parts.into_iter().zip(paths) {
+                let id = self.pipeline.enqueue(lane, body, lines);
+                files.track(id, generation, path);
+            }
+            files.release(generation);
+            return;
+        }
         self.pipeline.push_cut(body, lines);
     }
 
@@ -211,7 +256,18 @@ impl Driver {
     }
 
     fn delivered(&mut self, lane: usize, delivered: Delivered) {
+        #[cfg(feature = "spool")]
+        let head = self.pipeline.head_id(lane);
         let settled = self.pipeline.delivered(lane, delivered, Instant::now());
+        #[cfg(feature = "spool")]
+        if let (Some(files), Some(head)) = (&mut self.spool, head)
+            && settled.lines > 0
+        {
+            match self.pipeline.head(lane) {
+                Some((id, rest, lines)) if id == head => files.shortened(id, rest, lines),
+                _ => files.settled(head),
+            }
+        }
         {
             let mut state = self.shared.lock();
             state.release(settled.lines, settled.bytes);
@@ -248,6 +304,21 @@ impl Driver {
 
     fn drop_points(&mut self, lines: usize, bytes: usize, error: Option<&Error>) {
         if lines == 0 {
+            return;
+        }
+        #[cfg(feature = "spool")]
+        if let Some(files) = &mut self.spool {
+            files.keep_all();
+            {
+                let mut state = self.shared.lock();
+                state.release(lines, bytes);
+                state.stats.left_in_spool += lines as u64;
+            }
+            tracing::warn!(
+                points = lines,
+                dir = %files.dir().display(),
+                "a writer dropped without close could not send {lines} points: they are kept in its spool for the next writer opened on it"
+            );
             return;
         }
         {
@@ -287,6 +358,11 @@ impl Driver {
     fn finish_close(&mut self, mut outcome: Result<CommitReport>) {
         self.requests.abort_all();
         let (unsent, lines) = self.pipeline.take_unsent();
+        // The caller has them now.
+        #[cfg(feature = "spool")]
+        if let Some(files) = &mut self.spool {
+            files.clear();
+        }
         if lines > 0 {
             let mut state = self.shared.lock();
             state.release(lines, unsent.len());

@@ -3,6 +3,11 @@
 
 mod driver;
 mod pipeline;
+#[cfg(feature = "spool")]
+mod spool;
+
+#[cfg(feature = "spool")]
+pub use self::spool::SpoolSync;
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -82,11 +87,12 @@ pub enum WriterEvent {
 
 /// The counters of a writer, in points: see [`Writer::stats`].
 ///
-/// At any moment, `accepted == stored + refused + pending + returned + dropped`.
+/// At any moment, `accepted == stored + refused + pending + returned + dropped + left_in_spool`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WriterStats {
-    /// Points `write` took.
+    /// Points `write` took, and points found in the spool when the writer was built (those
+    /// are counted in [`recovered`](Self::recovered) too).
     pub accepted: u64,
     /// Points the server stored.
     pub stored: u64,
@@ -105,8 +111,17 @@ pub struct WriterStats {
     /// Points [`close`](Writer::close) handed back unsent.
     pub returned: u64,
     /// Points abandoned: only after the last handle was dropped without `close` (see
-    /// [`WriterEvent::Abandoned`]). Nothing else ever drops a point.
+    /// [`WriterEvent::Abandoned`]). Nothing else ever drops a point. A writer with a spool
+    /// never drops: what it would abandon stays in the spool (see
+    /// [`left_in_spool`](Self::left_in_spool)).
     pub dropped: u64,
+    /// Points an earlier writer left in the spool directory, found when this one was built and
+    /// sent before any point it took. Always 0 without a spool.
+    pub recovered: u64,
+    /// Points that a writer with a spool, dropped without [`close`](Writer::close), could not
+    /// send and left in its spool directory, for the next writer opened on it. Always 0
+    /// without a spool.
+    pub left_in_spool: u64,
 }
 
 /// Events of a writer as they happen: see [`Writer::events`].
@@ -212,6 +227,9 @@ pub(crate) struct State {
     room_generation: u64,
     closed: bool,
     stats: WriterStats,
+    /// The spool's open segment: every point taken is appended to it before `write` returns.
+    #[cfg(feature = "spool")]
+    segment: Option<spool::Segment>,
 }
 
 impl State {
@@ -222,6 +240,27 @@ impl State {
         self.stats.pending = self.pending_points as u64;
         self.stats.pending_bytes = self.pending_bytes as u64;
         self.room_generation = self.room_generation.wrapping_add(1);
+    }
+}
+
+#[cfg(feature = "spool")]
+impl State {
+    /// Opens the spool, and takes the points an earlier writer left in it.
+    fn open_spool(&mut self, config: &spool::SpoolConfig) -> Result<spool::SpoolFiles> {
+        let opened = spool::open(config, self.open.precision())?;
+        let (lines, bytes) = (opened.recovered_lines, opened.recovered.len());
+        if lines > 0 {
+            self.open.extend_encoded(&opened.recovered, lines);
+            self.pending_points += lines;
+            self.pending_bytes += bytes;
+            self.stats.accepted += lines as u64;
+            self.stats.recovered += lines as u64;
+            self.stats.pending = self.pending_points as u64;
+            // Sent at once: the driver cuts them as it starts.
+            self.first_at = Some(Instant::now());
+        }
+        self.segment = Some(opened.segment);
+        Ok(opened.files)
     }
 }
 
@@ -260,6 +299,16 @@ impl Shared {
             state.open.truncate(bytes_before, points_before);
             return too_large(added, 1, config).map(|()| Taken::Full(state.room_generation));
         }
+        #[cfg(feature = "spool")]
+        {
+            let state = &mut *state;
+            if let Some(segment) = &mut state.segment
+                && let Err(err) = segment.append(&state.open.as_bytes()[bytes_before..], 1)
+            {
+                state.open.truncate(bytes_before, points_before);
+                return Err(err);
+            }
+        }
         Ok(self.accepted(&mut state, 1, added))
     }
 
@@ -276,6 +325,10 @@ impl Shared {
             || state.pending_bytes + bytes > config.max_pending_bytes
         {
             return Ok(Taken::Full(state.room_generation));
+        }
+        #[cfg(feature = "spool")]
+        if let Some(segment) = &mut state.segment {
+            segment.append(block.as_bytes(), points)?;
         }
         state.open.extend_encoded(block.as_bytes(), points);
         Ok(self.accepted(&mut state, points, bytes))
@@ -305,6 +358,7 @@ impl Shared {
         Taken::Yes
     }
 
+    #[cfg(feature = "blocking")]
     /// Blocks the thread until the room generation moves past `generation`, the writer is
     /// closed, or `until` passes; `false` when `until` passed.
     fn wait_for_room_blocking(&self, generation: u64, until: Option<Instant>) -> bool {
@@ -339,7 +393,7 @@ enum Taken {
     /// Taken, and the batch is now due: the background task was woken.
     Due,
     /// Not now: the writer is full (at this room generation).
-    Full(u64),
+    Full(#[cfg_attr(not(feature = "blocking"), allow(dead_code))] u64),
 }
 
 /// An error when `points` points of `bytes` bytes could never fit the writer's limits.
@@ -717,6 +771,10 @@ pub struct WriterBuilder<M, W = Writer<M>> {
     config: Config,
     retention_policy: Option<String>,
     invalid: Option<String>,
+    #[cfg(feature = "spool")]
+    spool_dir: Option<std::path::PathBuf>,
+    #[cfg(feature = "spool")]
+    spool_sync: SpoolSync,
     /// The blocking client's runtime, for a blocking writer.
     #[cfg(feature = "blocking")]
     pub(crate) runtime: Option<Arc<crate::blocking::RuntimeThread>>,
@@ -725,11 +783,14 @@ pub struct WriterBuilder<M, W = Writer<M>> {
 
 impl<M, W> fmt::Debug for WriterBuilder<M, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WriterBuilder")
-            .field("measurement", &std::any::type_name::<M>())
+        let mut f = f.debug_struct("WriterBuilder");
+        f.field("measurement", &std::any::type_name::<M>())
             .field("config", &self.config)
-            .field("retention_policy", &self.retention_policy)
-            .finish()
+            .field("retention_policy", &self.retention_policy);
+        #[cfg(feature = "spool")]
+        f.field("spool_dir", &self.spool_dir)
+            .field("spool_sync", &self.spool_sync);
+        f.finish()
     }
 }
 
@@ -745,6 +806,10 @@ impl<M, W> WriterBuilder<M, W> {
             config: Config::default(),
             retention_policy,
             invalid,
+            #[cfg(feature = "spool")]
+            spool_dir: None,
+            #[cfg(feature = "spool")]
+            spool_sync: SpoolSync::default(),
             #[cfg(feature = "blocking")]
             runtime: None,
             flavor: PhantomData,
@@ -808,6 +873,42 @@ impl<M, W> WriterBuilder<M, W> {
         self
     }
 
+    /// Keeps every point taken in files of `dir` until the server settled it, so that a crash
+    /// loses nothing: a write appends its points to the spool before it returns (a write that
+    /// cannot append fails with [`ErrorKind::Spool`] and takes nothing), each batch is in a
+    /// file of its own before it is sent, and what the server stored or refused leaves the
+    /// directory. How far it goes to the disk is [`spool_sync`](Self::spool_sync)'s
+    /// ([`SpoolSync::Batch`] unless set: a crash of the process loses nothing, power loss at
+    /// most the points of the last flush interval).
+    ///
+    /// Building the writer creates `dir` if needed and locks it (a second writer on the same
+    /// directory fails with [`ErrorKind::SpoolLocked`] while any handle of the first lives). The
+    /// points an earlier writer left in it (it crashed, or was dropped without
+    /// [`close`](Writer::close) while the server was away) are sent first, once, before any
+    /// point the new writer takes; what the server had acknowledged is not sent again. Open a
+    /// directory with a writer of the same database, retention policy and precision as the one
+    /// that left points in it (another precision is refused when the writer is built).
+    ///
+    /// [`close`](Writer::close) empties the directory: the points it could not send are handed
+    /// back. Dropping the last handle without `close` leaves what could not be sent in the
+    /// spool for the next writer ([`WriterStats::left_in_spool`]) instead of abandoning it.
+    ///
+    /// The files are written by the writer's background task, on the runtime's thread: with
+    /// [`SpoolSync::Always`] or [`SpoolSync::Batch`], each cut waits for the disk there.
+    #[cfg(feature = "spool")]
+    pub fn spool(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.spool_dir = Some(dir.into());
+        self
+    }
+
+    /// When the spool's files are synced to the disk (default [`SpoolSync::Batch`]; see each
+    /// policy for what it survives). Without [`spool`](Self::spool), nothing.
+    #[cfg(feature = "spool")]
+    pub fn spool_sync(mut self, sync: SpoolSync) -> Self {
+        self.spool_sync = sync;
+        self
+    }
+
     /// Writes to `retention_policy` instead of the client's. An empty name is refused when the
     /// writer is built.
     pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
@@ -853,17 +954,32 @@ impl<M, W> WriterBuilder<M, W> {
         self.check()?;
         let (commands, received) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(EVENTS_KEPT);
+        #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
+        let mut state = State {
+            open: Encoder::new(self.client.precision()),
+            first_at: None,
+            due_signalled: false,
+            pending_points: 0,
+            pending_bytes: 0,
+            room_generation: 0,
+            closed: false,
+            stats: WriterStats::default(),
+            #[cfg(feature = "spool")]
+            segment: None,
+        };
+        #[cfg(feature = "spool")]
+        let spool_files = match &self.spool_dir {
+            Some(dir) => {
+                let config = spool::SpoolConfig {
+                    dir: dir.clone(),
+                    sync: self.spool_sync,
+                };
+                Some(state.open_spool(&config)?)
+            }
+            None => None,
+        };
         let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                open: Encoder::new(self.client.precision()),
-                first_at: None,
-                due_signalled: false,
-                pending_points: 0,
-                pending_bytes: 0,
-                room_generation: 0,
-                closed: false,
-                stats: WriterStats::default(),
-            }),
+            state: Mutex::new(state),
             room: Notify::new(),
             room_changed: Condvar::new(),
             wake: Notify::new(),
@@ -872,7 +988,12 @@ impl<M, W> WriterBuilder<M, W> {
             config: self.config,
         });
         let url = self.client.write_url(self.retention_policy.as_deref());
-        let driver = Driver::new(Arc::clone(&shared), self.client, url, received);
+        #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
+        let mut driver = Driver::new(Arc::clone(&shared), self.client, url, received);
+        #[cfg(feature = "spool")]
+        if let Some(files) = spool_files {
+            driver.start_spool(files);
+        }
         runtime.spawn(driver.run());
         Ok(Writer {
             last_handle: Arc::new(LastHandle {

@@ -140,13 +140,24 @@ impl Pipeline {
 
     /// Takes a cut batch (`lines` whole lines), split over the lanes by series.
     pub(crate) fn push_cut(&mut self, body: Vec<u8>, lines: usize) {
+        for (lane, part, lines) in self.split_cut(body, lines) {
+            self.enqueue(lane, part, lines);
+        }
+    }
+
+    /// Splits a cut batch (`lines` whole lines) by series: each lane's part, with its lines,
+    /// for [`enqueue`](Self::enqueue).
+    pub(crate) fn split_cut(
+        &mut self,
+        body: Vec<u8>,
+        lines: usize,
+    ) -> Vec<(usize, Vec<u8>, usize)> {
         if lines == 0 || body.is_empty() {
             self.spare.push(body);
-            return;
+            return Vec::new();
         }
         if self.lanes.len() == 1 {
-            self.enqueue(0, body, lines);
-            return;
+            return vec![(0, body, lines)];
         }
         let mut parts: Vec<(Vec<u8>, usize)> = (0..self.lanes.len())
             .map(|_| (self.spare_buffer(), 0))
@@ -164,18 +175,21 @@ impl Pipeline {
             start = end;
         }
         self.recycle(Bytes::from(body));
+        let mut split = Vec::new();
         for (lane, (part, lines)) in parts.into_iter().enumerate() {
             if lines == 0 {
                 if self.spare.len() < SPARE_BUFFERS {
                     self.spare.push(part);
                 }
             } else {
-                self.enqueue(lane, part, lines);
+                split.push((lane, part, lines));
             }
         }
+        split
     }
 
-    fn enqueue(&mut self, lane: usize, body: Vec<u8>, lines: usize) {
+    /// Queues `body` (`lines` whole lines) as the last batch of `lane`; returns its id.
+    pub(crate) fn enqueue(&mut self, lane: usize, body: Vec<u8>, lines: usize) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         self.lanes[lane].queue.push_back(Pending {
@@ -185,6 +199,22 @@ impl Pipeline {
             attempts: 0,
             round_started: None,
         });
+        id
+    }
+
+    /// The id of the head batch of `lane`.
+    #[cfg(feature = "spool")]
+    pub(crate) fn head_id(&self, lane: usize) -> Option<u64> {
+        self.lanes[lane].queue.front().map(|head| head.id)
+    }
+
+    /// The head batch of `lane`: its id, what is left of it, and its lines.
+    #[cfg(feature = "spool")]
+    pub(crate) fn head(&self, lane: usize) -> Option<(u64, &[u8], usize)> {
+        self.lanes[lane]
+            .queue
+            .front()
+            .map(|head| (head.id, &head.body[..], head.lines))
     }
 
     /// The requests due at `now`: the head of every lane that is neither sending nor waiting.
