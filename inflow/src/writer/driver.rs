@@ -37,6 +37,8 @@ pub(crate) struct Driver {
     pipeline: Pipeline,
     commands: mpsc::UnboundedReceiver<Command>,
     requests: JoinSet<(usize, Delivered)>,
+    /// The lane of each request's task.
+    lanes_of: HashMap<tokio::task::Id, usize>,
     flushes: HashMap<u64, Reply>,
     closing: Option<Closing>,
     detached: bool,
@@ -64,6 +66,7 @@ impl Driver {
             pipeline,
             commands,
             requests: JoinSet::new(),
+            lanes_of: HashMap::new(),
             flushes: HashMap::new(),
             closing: None,
             detached: false,
@@ -110,9 +113,13 @@ impl Driver {
                     None => self.detached = true,
                 },
                 () = self.shared.wake.notified() => {}
-                Some(joined) = self.requests.join_next(), if !self.requests.is_empty() => {
-                    if let Ok((lane, delivered)) = joined {
-                        self.delivered(lane, delivered);
+                Some(joined) = self.requests.join_next_with_id(), if !self.requests.is_empty() => {
+                    match joined {
+                        Ok((id, (lane, delivered))) => {
+                            self.lanes_of.remove(&id);
+                            self.delivered(lane, delivered);
+                        }
+                        Err(failed) => self.request_failed(&failed),
                     }
                 }
                 () = sleep_until(timer), if timer.is_some() => {}
@@ -247,12 +254,39 @@ impl Driver {
         for send in sends {
             let client = self.client.clone();
             let url = self.url.clone();
-            self.requests.spawn(async move {
+            let lane = send.lane;
+            let task = self.requests.spawn(async move {
                 let delivered = client.write_body_once(&url, send.body, send.lines).await;
                 (send.lane, delivered)
             });
+            self.lanes_of.insert(task.id(), lane);
         }
         self.shared.lock().stats.in_flight = self.pipeline.sending_lines() as u64;
+    }
+
+    /// A request's task ended without an outcome: it panicked (it is never aborted while the
+    /// task runs). Its lane must not wait for it forever: its points are held, as after a
+    /// transport error, and sent again.
+    fn request_failed(&mut self, failed: &tokio::task::JoinError) {
+        let Some(lane) = self.lanes_of.remove(&failed.id()) else {
+            return;
+        };
+        let lines = self.pipeline.sending_lines_of(lane);
+        let mut report = CommitReport::default();
+        report.set_held(lines);
+        let error = Error::new(
+            ErrorKind::Transport,
+            format!("the writer's request failed before it had an answer: {failed}"),
+        )
+        .with_report(report);
+        self.delivered(
+            lane,
+            Delivered {
+                settled_bytes: 0,
+                settled_lines: 0,
+                result: Err(error),
+            },
+        );
     }
 
     fn delivered(&mut self, lane: usize, delivered: Delivered) {
@@ -280,7 +314,7 @@ impl Driver {
         }
         self.shared.room_made();
         if let Some(error) = settled.refusal {
-            tracing::warn!(points = settled.refused, error = %error, "the server refused points of a writer's batch");
+            tracing::warn!(database = %self.client.database(), points = settled.refused, error = %error, "the server refused points of a writer's batch");
             self.shared.report(WriterEvent::Refused {
                 points: settled.refused,
                 error,
@@ -290,7 +324,7 @@ impl Driver {
             if self.detached && self.closing.is_none() {
                 self.abandon(&error);
             } else {
-                tracing::warn!(points, error = %error, "a writer's retry policy gave up on a batch; its points are held and will be sent again");
+                tracing::warn!(database = %self.client.database(), points, error = %error, "a writer's retry policy gave up on a batch; its points are held and will be sent again");
                 self.shared.report(WriterEvent::Stalled { points, error });
             }
         }
@@ -315,6 +349,7 @@ impl Driver {
                 state.stats.left_in_spool += lines as u64;
             }
             tracing::warn!(
+                database = %self.client.database(),
                 points = lines,
                 dir = %files.dir().display(),
                 "a writer dropped without close could not send {lines} points: they are kept in its spool for the next writer opened on it"
@@ -328,11 +363,13 @@ impl Driver {
         }
         match error {
             Some(error) => tracing::warn!(
+                database = %self.client.database(),
                 points = lines,
                 error = %error,
                 "a writer dropped without close abandoned {lines} points the server did not take"
             ),
             None => tracing::warn!(
+                database = %self.client.database(),
                 points = lines,
                 "a writer dropped without close abandoned {lines} points: its runtime stopped"
             ),

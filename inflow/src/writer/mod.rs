@@ -472,7 +472,8 @@ impl Drop for LastHandle {
 /// Call [`close`](Writer::close) (from any handle) and keep what it hands back. Dropping the
 /// last handle without `close` lets the background task go on sending what is left while the
 /// runtime runs; what it then cannot send (the retry policy gave up, or the runtime stopped)
-/// is abandoned with a warning through `tracing` and counted in [`WriterStats::dropped`].
+/// is abandoned with a warning through `tracing` and counted in [`WriterStats::dropped`]; with
+/// a spool (feature `spool`), it stays in the spool instead, for the next writer opened on it.
 ///
 /// ```no_run
 /// # #[tokio::main]
@@ -817,7 +818,8 @@ impl<M, W> WriterBuilder<M, W> {
     }
 
     /// Sends a batch once it holds this many points (default [`DEFAULT_BATCH_POINTS`]). At
-    /// least 1.
+    /// least 1. A batch is cut when the background task runs: when producers outpace it, a
+    /// batch holds more, and goes in as many requests as the client's maximum body size needs.
     pub fn batch_points(mut self, points: usize) -> Self {
         self.config.batch_points = points;
         self

@@ -423,6 +423,15 @@ impl Pipeline {
         self.lanes.iter().all(|lane| lane.queue.is_empty())
     }
 
+    /// The lines of the request of `lane` now out (0 when none is).
+    pub(crate) fn sending_lines_of(&self, lane: usize) -> usize {
+        self.lanes
+            .get(lane)
+            .filter(|lane| lane.sending)
+            .and_then(|lane| lane.queue.front())
+            .map_or(0, |batch| batch.lines)
+    }
+
     /// The lines of the requests now out.
     pub(crate) fn sending_lines(&self) -> usize {
         self.lanes
