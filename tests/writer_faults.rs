@@ -29,19 +29,42 @@ struct Tick {
     at: EpochTime,
 }
 
-fn tick(producer: u32, index: u32) -> Tick {
+/// A recent time: every point is within a one-hour retention policy, except those `refused`
+/// places in 1970.
+fn base_nanos() -> i64 {
+    static BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| chrono::Utc::now().timestamp_nanos_opt().unwrap() - 600_000_000_000)
+}
+
+/// Whether the point is one the server refuses, in the scenario with refusals.
+fn refused(scenario: Scenario, index: u32) -> bool {
+    scenario == Scenario::MixWithRefusals && index % 100 == 7
+}
+
+fn tick(scenario: Scenario, producer: u32, index: u32) -> Tick {
+    let at = if refused(scenario, index) {
+        i64::from(index) + 1
+    } else {
+        base_nanos() + i64::from(index)
+    };
     Tick {
         producer,
         series: index % 100,
         value: i64::from(producer) * 1_000_000 + i64::from(index),
-        at: EpochTime::nanos(i64::from(index) + 1),
+        at: EpochTime::nanos(at),
     }
 }
 
-fn expected_sum() -> i64 {
-    (0..PRODUCERS)
-        .flat_map(|producer| (0..PER_PRODUCER).map(move |index| tick(producer, index).value))
-        .sum()
+/// The count and sum of the points the server takes.
+fn expected(scenario: Scenario) -> (u64, i64) {
+    let stored: Vec<i64> = (0..PRODUCERS)
+        .flat_map(|producer| {
+            (0..PER_PRODUCER)
+                .filter(move |&index| !refused(scenario, index))
+                .map(move |index| tick(scenario, producer, index).value)
+        })
+        .collect();
+    (stored.len() as u64, stored.iter().sum())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +76,12 @@ enum Scenario {
     Throttled,
     ServerRestarted,
     Mix,
+    /// The mix, and 1 point in 100 beyond the database's one-hour retention policy.
+    MixWithRefusals,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 7] = [
+    const ALL: [Scenario; 8] = [
         Scenario::RefusedConnections,
         Scenario::ResetMidRequest,
         Scenario::HeldPastTimeout,
@@ -64,6 +89,7 @@ impl Scenario {
         Scenario::Throttled,
         Scenario::ServerRestarted,
         Scenario::Mix,
+        Scenario::MixWithRefusals,
     ];
 
     fn name(self) -> &'static str {
@@ -75,6 +101,7 @@ impl Scenario {
             Scenario::Throttled => "429 + Retry-After: 1",
             Scenario::ServerRestarted => "server killed and restarted",
             Scenario::Mix => "random mix",
+            Scenario::MixWithRefusals => "random mix, 1% beyond the retention policy",
         }
     }
 
@@ -93,7 +120,7 @@ impl Scenario {
             }
             Scenario::Unavailable => every(proxy, 3, Fault::Unavailable),
             Scenario::Throttled => every(proxy, 5, Fault::Throttle),
-            Scenario::Mix => proxy.plan(move |_, head| {
+            Scenario::Mix | Scenario::MixWithRefusals => proxy.plan(move |_, head| {
                 if !write(head) {
                     return Fault::Pass;
                 }
@@ -207,6 +234,12 @@ impl Target {
             };
         }
         let db = server::server().database(&format!("writer_faults_{flavor}"));
+        if scenario == Scenario::MixWithRefusals {
+            db.query(&format!(
+                "CREATE RETENTION POLICY \"hour\" ON \"{}\" DURATION 1h REPLICATION 1 DEFAULT",
+                db.name()
+            ));
+        }
         Target {
             own: None,
             name: db.name().to_owned(),
@@ -272,7 +305,10 @@ fn run_async(scenario: Scenario) -> Outcome {
             let writer = writer.clone();
             tasks.push(tokio::spawn(async move {
                 for index in 0..PER_PRODUCER {
-                    writer.write(&tick(producer, index)).await.unwrap();
+                    writer
+                        .write(&tick(scenario, producer, index))
+                        .await
+                        .unwrap();
                 }
             }));
         }
@@ -314,7 +350,7 @@ fn run_blocking(scenario: Scenario) -> Outcome {
             let writer = writer.clone();
             std::thread::spawn(move || {
                 for index in 0..PER_PRODUCER {
-                    writer.write(&tick(producer, index)).unwrap();
+                    writer.write(&tick(scenario, producer, index)).unwrap();
                 }
             })
         })
@@ -365,14 +401,19 @@ fn check(outcome: &Outcome) {
     let what = format!("{} / {}", outcome.scenario.name(), outcome.flavor);
     let stats = outcome.stats;
     let total = u64::from(POINTS);
+    let (stored_expected, sum_expected) = expected(outcome.scenario);
     assert_eq!(stats.accepted, total, "{what}: every write was taken");
     assert_eq!(stats.dropped, 0, "{what}: nothing dropped");
     assert_eq!(stats.pending, 0, "{what}: nothing left pending after close");
-    assert_eq!(stats.refused, 0, "{what}: these faults refuse nothing");
     assert_eq!(
-        stats.stored + stats.returned,
+        stats.refused,
+        total - stored_expected,
+        "{what}: exactly the points beyond the retention policy are refused: {stats:?}"
+    );
+    assert_eq!(
+        stats.stored + stats.returned + stats.refused,
         total,
-        "{what}: every point stored or handed back: {stats:?}, close: {:?}",
+        "{what}: every point stored, refused or handed back: {stats:?}, close: {:?}",
         outcome.close.as_ref().err()
     );
     assert_eq!(
@@ -381,28 +422,29 @@ fn check(outcome: &Outcome) {
         "{what}: close handed back the lines it counts"
     );
     let (count, sum) = outcome.stored;
-    let returned_sum: i64 = outcome.returned.iter().sum();
-    // Points handed back may have been stored too (their request was out at the deadline).
-    assert!(
-        count >= stats.stored && count <= total,
-        "{what}: stored {count}, the writer counts {}",
-        stats.stored
-    );
     if outcome.returned.is_empty() {
         assert_eq!(
             (count, sum),
-            (total, expected_sum()),
+            (stored_expected, sum_expected),
             "{what}: each point stored once"
         );
     } else {
-        assert!(sum + returned_sum >= expected_sum(), "{what}: nothing lost");
+        // Points handed back may have been stored too (their request was out at the deadline).
+        let returned_sum: i64 = outcome.returned.iter().sum();
+        assert!(
+            count >= stats.stored && count <= stored_expected,
+            "{what}: {count} stored"
+        );
+        assert!(sum + returned_sum >= sum_expected, "{what}: nothing lost");
     }
-    assert!(
-        outcome.faults > 0
-            || outcome.scenario == Scenario::RefusedConnections
-            || outcome.scenario == Scenario::ServerRestarted,
-        "{what}: the fault was injected"
-    );
+    if matches!(
+        outcome.scenario,
+        Scenario::RefusedConnections | Scenario::ServerRestarted
+    ) {
+        assert!(stats.retried > 0, "{what}: the fault was met");
+    } else {
+        assert!(outcome.faults > 0, "{what}: the fault was injected");
+    }
 }
 
 #[test]
