@@ -32,7 +32,7 @@ pub use crate::client::Client;
 pub use crate::config::{Consistency, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use crate::delivery::{CommitReport, RefusedLine};
 pub use crate::error::{Error, ErrorKind, Result};
-pub use crate::measurement::{Measurement, Schema};
+pub use crate::measurement::{FieldType, Measurement, Schema, SchemaField, SchemaTag};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
 pub use crate::query::{FromRow, Query};
