@@ -45,7 +45,8 @@ use crate::line_protocol::{EncodeError, FieldSlot, TagSlot};
 pub trait FieldValue {
     /// The line-protocol type every value of this type is written as, or `None` when it
     /// depends on the value (as for [`Value`](crate::Value)). `#[derive(Measurement)]` puts it
-    /// in the [`Schema`](crate::Schema).
+    /// in the [`Schema`](crate::Schema), where
+    /// [`Client::verify_schema`](crate::Client::verify_schema) compares it with the server's.
     ///
     /// Defaults to `None`; a type that always writes one type should say which:
     ///
