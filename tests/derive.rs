@@ -435,6 +435,96 @@ fn generic_structs_with_lifetimes_and_bounds() {
 }
 
 #[test]
+fn the_schema_names_each_rust_field_and_the_type_it_is_written_as() {
+    use inflow::{FieldType, FieldValue, Schema, Value, line_protocol::FieldSlot};
+
+    /// A user's type that says what it writes, and one that does not.
+    struct Celsius(f64);
+    impl FieldValue for Celsius {
+        const TYPE: Option<FieldType> = Some(FieldType::Float);
+        fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
+            field.float(self.0)
+        }
+    }
+    struct Either(Value);
+    impl FieldValue for Either {
+        fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
+            self.0.write_field(field)
+        }
+    }
+    #[derive(Measurement)]
+    struct Typed<'a> {
+        #[inflow(tag, rename = "where")]
+        r#loc: &'a str,
+        #[inflow(tag)]
+        floor: Option<u8>,
+        #[inflow(rename = "count")]
+        hits: i64,
+        r#ratio: Option<f32>,
+        unsigned: u64,
+        on: bool,
+        text: Cow<'a, str>,
+        temperature: Celsius,
+        either: Either,
+        dynamic: Value,
+        #[inflow(timestamp)]
+        at: EpochTime,
+    }
+    let fields = |schema: Schema| {
+        schema
+            .fields()
+            .iter()
+            .map(|f| (f.key(), f.rust_field(), f.rust_type(), f.field_type()))
+            .collect::<Vec<_>>()
+    };
+    let schema = Typed::SCHEMA.unwrap();
+    assert_eq!(schema.rust_type(), "Typed");
+    assert_eq!(
+        schema
+            .tags()
+            .iter()
+            .map(|t| (t.key(), t.rust_field()))
+            .collect::<Vec<_>>(),
+        [("floor", "floor"), ("where", "loc")]
+    );
+    assert_eq!(schema.tag_keys(), ["floor", "where"]);
+    let (float, integer) = (Some(FieldType::Float), Some(FieldType::Integer));
+    assert_eq!(
+        fields(schema),
+        [
+            ("count", "hits", "i64", integer),
+            ("dynamic", "dynamic", "Value", None),
+            ("either", "either", "Either", None),
+            ("on", "on", "bool", Some(FieldType::Boolean)),
+            ("ratio", "ratio", "Option<f32>", float),
+            ("temperature", "temperature", "Celsius", float),
+            ("text", "text", "Cow<'a, str>", Some(FieldType::String)),
+            ("unsigned", "unsigned", "u64", integer),
+        ]
+    );
+    assert_eq!(
+        schema.field_keys(),
+        fields(schema).iter().map(|f| f.0).collect::<Vec<_>>()
+    );
+    assert_eq!(schema.field("count").unwrap().rust_field(), "hits");
+    assert_eq!(schema.tag("where").unwrap().rust_field(), "loc");
+    assert_eq!((schema.field("hits"), schema.tag("loc")), (None, None));
+
+    // A generic field's type is its parameter's, per instantiation.
+    assert_eq!(
+        fields(Generic::<f64>::SCHEMA.unwrap()),
+        [
+            ("other", "other", "Option<T>", float),
+            ("value", "value", "T", float)
+        ]
+    );
+    assert_eq!(
+        fields(Generic::<u8>::SCHEMA.unwrap())[1],
+        ("value", "value", "T", integer)
+    );
+}
+
+#[test]
 fn default_measurement_name_is_snake_case_and_raw_identifiers_lose_r_hash() {
     #[derive(Measurement)]
     struct HTTPRequestLatency {

@@ -235,7 +235,7 @@ impl Target {
         }
         let db = server::server().database(&format!("writer_faults_{flavor}"));
         if scenario == Scenario::MixWithRefusals {
-            db.query(&format!(
+            let _ = db.query(&format!(
                 "CREATE RETENTION POLICY \"hour\" ON \"{}\" DURATION 1h REPLICATION 1 DEFAULT",
                 db.name()
             ));

@@ -1,21 +1,40 @@
-//! The struct as the derive sees it: each field with its role and wire key, keeping the
-//! original `syn` nodes for error spans.
+//! The input as the derive sees it: a struct's columns (each Rust field with its role, wire
+//! key, escaped key and type), keeping the original `syn` nodes for error spans. Computed once,
+//! this table feeds the encoder, the `Schema` and `FromRow`.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type};
+use syn::{DeriveInput, Fields, Ident, LitStr, Type};
 
-use crate::attr::{self, ContainerAttrs, FieldAttrs};
+use crate::attr::{self, FieldAttrs};
 use crate::ctxt::Ctxt;
-use crate::keys;
+use crate::keys::{self, Problem};
 
+/// A derive input that can be a measurement.
 pub(crate) struct Container<'a> {
     pub(crate) input: &'a DeriveInput,
-    /// The measurement name and where it comes from (the literal, or the struct's name).
-    pub(crate) measurement: String,
-    pub(crate) measurement_span: Span,
-    pub(crate) fields: Vec<Field<'a>>,
+    pub(crate) data: Data<'a>,
+}
+
+pub(crate) enum Data<'a> {
+    Struct(Struct<'a>),
+}
+
+/// A struct with named fields: one measurement.
+pub(crate) struct Struct<'a> {
+    pub(crate) measurement: Measurement,
+    /// Every field, in declaration order.
+    pub(crate) columns: Vec<Column<'a>>,
+}
+
+/// The measurement name, where it comes from (the literal, or the type's name) and its
+/// escaped bytes, or why it cannot be written.
+pub(crate) struct Measurement {
+    pub(crate) name: String,
+    pub(crate) span: Span,
+    pub(crate) escaped: Result<Vec<u8>, Problem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +45,8 @@ pub(crate) enum Role {
     Skip,
 }
 
-pub(crate) struct Field<'a> {
+/// One Rust field and what it is on the wire.
+pub(crate) struct Column<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) ty: &'a Type,
     pub(crate) role: Role,
@@ -34,97 +54,188 @@ pub(crate) struct Field<'a> {
     pub(crate) key: String,
     /// The `rename` literal, or the field's name: where key errors point.
     pub(crate) key_span: Span,
+    /// The key escaped for its role (empty for the timestamp and skipped fields), or why
+    /// line protocol cannot carry it.
+    pub(crate) escaped: Result<Vec<u8>, Problem>,
     pub(crate) attrs: FieldAttrs,
 }
 
-impl Field<'_> {
+impl Column<'_> {
     pub(crate) fn renamed(&self) -> Option<&LitStr> {
         self.attrs.rename.as_ref()
     }
+
+    /// The field's name without `r#`, as the schema names it.
+    pub(crate) fn rust_name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
+
+    /// The field's type as written, for messages (`Option<f64>`).
+    pub(crate) fn rust_type(&self) -> String {
+        type_text(self.ty)
+    }
+
+    /// A span for the field's type, for errors about what the type must implement.
+    pub(crate) fn type_span(&self) -> Span {
+        self.ty.span()
+    }
 }
 
-/// Reads the struct, recording every problem of shape and attributes in `cx`. Returns `None`
+impl<'a> Struct<'a> {
+    /// The tags or the fields, in the order they are written: sorted by key bytes.
+    pub(crate) fn written(&self, role: Role) -> Vec<&Column<'a>> {
+        let mut columns: Vec<&Column<'a>> =
+            self.columns.iter().filter(|c| c.role == role).collect();
+        columns.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+        columns
+    }
+
+    pub(crate) fn timestamp(&self) -> Option<&Column<'a>> {
+        self.columns.iter().find(|c| c.role == Role::Timestamp)
+    }
+}
+
+/// Reads the input, recording every problem of shape and attributes in `cx`. Returns `None`
 /// when the input is not a struct with named fields.
 pub(crate) fn container<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Container<'a>> {
-    let ContainerAttrs { measurement } = attr::container(cx, &input.attrs);
-    let named = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named),
-            Fields::Unnamed(unnamed) => {
-                cx.error_spanned_by(
-                    unnamed,
-                    "#[derive(Measurement)] needs named fields: a tuple struct has no names to use as keys",
-                );
-                None
-            }
-            Fields::Unit => {
-                cx.error_spanned_by(
-                    &input.ident,
-                    "#[derive(Measurement)] needs a struct with named fields, and a unit struct has none",
-                );
-                None
-            }
-        },
-        Data::Enum(data) => {
+    let measurement = attr::container(cx, &input.attrs).measurement;
+    let data = match &input.data {
+        syn::Data::Struct(data) => Data::Struct(structure(cx, input, &data.fields, measurement)?),
+        syn::Data::Enum(data) => {
             cx.error_at(
                 data.enum_token.span,
                 "#[derive(Measurement)] works on structs with named fields, not on enums",
             );
-            None
+            return None;
         }
-        Data::Union(data) => {
+        syn::Data::Union(data) => {
             cx.error_at(
                 data.union_token.span,
                 "#[derive(Measurement)] works on structs with named fields, not on unions",
             );
-            None
+            return None;
         }
     };
-    let (measurement, measurement_span) = match measurement {
+    Some(Container { input, data })
+}
+
+fn structure<'a>(
+    cx: &mut Ctxt,
+    input: &'a DeriveInput,
+    fields: &'a Fields,
+    measurement: Option<LitStr>,
+) -> Option<Struct<'a>> {
+    let named = match fields {
+        Fields::Named(named) => named,
+        Fields::Unnamed(unnamed) => {
+            cx.error_spanned_by(
+                unnamed,
+                "#[derive(Measurement)] needs named fields: a tuple struct has no names to use as keys",
+            );
+            return None;
+        }
+        Fields::Unit => {
+            cx.error_spanned_by(
+                &input.ident,
+                "#[derive(Measurement)] needs a struct with named fields, and a unit struct has none",
+            );
+            return None;
+        }
+    };
+    let (name, span) = match measurement {
         Some(literal) => (literal.value(), literal.span()),
         None => (
             keys::snake_case(&input.ident.unraw().to_string()),
             input.ident.span(),
         ),
     };
-    let fields = named?
+    let columns = named
         .named
         .iter()
-        .filter_map(|field| {
-            let ident = field.ident.as_ref()?;
-            let attrs = attr::field(cx, &field.attrs);
-            let role = if attrs.skip.is_set() {
-                Role::Skip
-            } else if attrs.timestamp.is_set() {
-                Role::Timestamp
-            } else if attrs.tag.is_set() {
-                Role::Tag
-            } else {
-                Role::Field
-            };
-            let (key, key_span) = match &attrs.rename {
-                Some(literal) => (literal.value(), literal.span()),
-                None => (ident.unraw().to_string(), ident.span()),
-            };
-            Some(Field {
-                ident,
-                ty: &field.ty,
-                role,
-                key,
-                key_span,
-                attrs,
-            })
-        })
+        .filter_map(|field| column(cx, field))
         .collect();
-    Some(Container {
-        input,
-        measurement,
-        measurement_span,
-        fields,
+    Some(Struct {
+        measurement: Measurement {
+            escaped: keys::measurement(&name),
+            name,
+            span,
+        },
+        columns,
     })
 }
 
-/// A span for a field's type, for errors about what the type must implement.
-pub(crate) fn type_span(ty: &Type) -> Span {
-    ty.span()
+fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
+    let ident = field.ident.as_ref()?;
+    let attrs = attr::field(cx, &field.attrs);
+    let role = if attrs.skip.is_set() {
+        Role::Skip
+    } else if attrs.timestamp.is_set() {
+        Role::Timestamp
+    } else if attrs.tag.is_set() {
+        Role::Tag
+    } else {
+        Role::Field
+    };
+    let (key, key_span) = match &attrs.rename {
+        Some(literal) => (literal.value(), literal.span()),
+        None => (ident.unraw().to_string(), ident.span()),
+    };
+    let escaped = match role {
+        Role::Tag => keys::tag_key(&key),
+        Role::Field => keys::field_key(&key),
+        Role::Timestamp | Role::Skip => Ok(Vec::new()),
+    };
+    Some(Column {
+        ident,
+        ty: &field.ty,
+        role,
+        key,
+        key_span,
+        escaped,
+        attrs,
+    })
+}
+
+/// A type's tokens as a person writes them: `Option<f64>`, `&'a str`, `Vec<(u8, u8)>`.
+fn type_text(ty: &Type) -> String {
+    let spaced = ty.to_token_stream().to_string();
+    let mut text = String::with_capacity(spaced.len());
+    let mut chars = spaced.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let previous = text.chars().last();
+            let next = chars.peek().copied();
+            let glued = matches!(previous, Some('<' | '&' | '(' | '[' | ':' | '\''))
+                || matches!(next, Some('<' | '>' | ',' | ')' | ']' | ':' | ';'))
+                || (previous == Some('>') && next == Some('>'));
+            if glued {
+                continue;
+            }
+        }
+        text.push(c);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_text;
+
+    #[test]
+    fn types_read_as_written() {
+        for text in [
+            "f64",
+            "Option<f64>",
+            "&'a str",
+            "std::borrow::Cow<'static, str>",
+            "Option<Vec<u8>>",
+            "(u8, u8)",
+            "[u8; 4]",
+            "&mut T",
+            "<T as Trait>::Assoc",
+        ] {
+            let ty: syn::Type = syn::parse_str(text).unwrap();
+            assert_eq!(type_text(&ty), text);
+        }
+    }
 }

@@ -3,32 +3,40 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Container, Role};
+use syn::Ident;
+
+use crate::ast::{Container, Data, Role, Struct};
 use crate::attr::{RENAME, SKIP, TAG, TIMESTAMP};
 use crate::ctxt::Ctxt;
-use crate::keys;
 
 pub(crate) fn container(cx: &mut Ctxt, container: &Container<'_>) {
-    if let Err(problem) = keys::measurement(&container.measurement) {
+    match &container.data {
+        Data::Struct(data) => structure(cx, &container.input.ident, data),
+    }
+}
+
+fn structure(cx: &mut Ctxt, ident: &Ident, data: &Struct<'_>) {
+    let measurement = &data.measurement;
+    if let Err(problem) = &measurement.escaped {
         cx.error_at(
-            container.measurement_span,
-            format!("the measurement name {:?} {problem}", container.measurement),
+            measurement.span,
+            format!("the measurement name {:?} {problem}", measurement.name),
         );
     }
-    roles(cx, container);
-    if !container.fields.iter().any(|f| f.role == Role::Field) {
+    roles(cx, data);
+    if !data.columns.iter().any(|f| f.role == Role::Field) {
         cx.error_spanned_by(
-            &container.input.ident,
+            ident,
             "a measurement needs at least one field: every field here is a tag, the timestamp or skipped",
         );
     }
-    wire_keys(cx, container);
+    wire_keys(cx, data);
 }
 
 /// Attribute combinations that make no sense on one field, and a second timestamp.
-fn roles(cx: &mut Ctxt, container: &Container<'_>) {
+fn roles(cx: &mut Ctxt, data: &Struct<'_>) {
     let mut timestamp = None;
-    for field in &container.fields {
+    for field in &data.columns {
         let attrs = &field.attrs;
         if let (Some(_), Some(second)) = (attrs.tag.span(), attrs.timestamp.span()) {
             cx.error_at(
@@ -70,19 +78,15 @@ fn roles(cx: &mut Ctxt, container: &Container<'_>) {
 }
 
 /// Keys that line protocol cannot represent, and two tags or fields with the same key.
-fn wire_keys(cx: &mut Ctxt, container: &Container<'_>) {
-    let mut seen: HashMap<&str, (&syn::Ident, Role)> = HashMap::new();
-    for field in &container.fields {
+fn wire_keys(cx: &mut Ctxt, data: &Struct<'_>) {
+    let mut seen: HashMap<&str, (&Ident, Role)> = HashMap::new();
+    for field in &data.columns {
         let what = match field.role {
             Role::Tag => "tag key",
             Role::Field => "field key",
             Role::Timestamp | Role::Skip => continue,
         };
-        let checked = match field.role {
-            Role::Tag => keys::tag_key(&field.key),
-            _ => keys::field_key(&field.key),
-        };
-        if let Err(problem) = checked {
+        if let Err(problem) = &field.escaped {
             let message = if field.key == "time" {
                 format!(
                     "`time` cannot be a {what}: InfluxDB reserves it for the timestamp; mark the \

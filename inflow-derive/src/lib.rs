@@ -5,11 +5,15 @@
 
 mod ast;
 mod attr;
+mod bound;
 mod check;
 mod ctxt;
 mod decode;
 mod encode;
+mod expand;
+mod fallback;
 mod keys;
+mod schema;
 mod tag_value;
 
 use proc_macro::TokenStream;
@@ -19,7 +23,7 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(Measurement, attributes(inflow))]
 pub fn derive_measurement(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    encode::expand(&input).into()
+    expand::measurement(&input).into()
 }
 
 /// Derives `inflow::TagValue` and `inflow::query::FromTagValue` for an enum of unit variants:
@@ -27,5 +31,5 @@ pub fn derive_measurement(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(TagValue, attributes(inflow))]
 pub fn derive_tag_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    tag_value::expand(&input).into()
+    expand::tag_value(&input).into()
 }

@@ -29,27 +29,13 @@ const CASES: [&str; 7] = [
 ];
 
 /// One variant and the tag text it is written as.
-struct Variant<'a> {
+pub(crate) struct Variant<'a> {
     ident: &'a Ident,
     text: String,
 }
 
-pub(crate) fn expand(input: &DeriveInput) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let variants = variants(&mut cx, input);
-    match (cx.finish(), variants) {
-        (None, Some(variants)) => tag_value_impl(input, &variants),
-        (Some(errors), _) => {
-            let mut tokens = errors.to_compile_error();
-            tokens.extend(fallback_impl(input));
-            tokens
-        }
-        (None, None) => fallback_impl(input),
-    }
-}
-
 /// The variants and their texts, or `None` when the input is not an enum.
-fn variants<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<Variant<'a>>> {
+pub(crate) fn variants<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<Variant<'a>>> {
     let data = match &input.data {
         Data::Enum(data) => data,
         Data::Struct(data) => {
@@ -265,7 +251,7 @@ fn convert(case: &str, name: &str) -> String {
     }
 }
 
-fn tag_value_impl(input: &DeriveInput, variants: &[Variant<'_>]) -> TokenStream {
+pub(crate) fn tag_value_impl(input: &DeriveInput, variants: &[Variant<'_>]) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let idents: Vec<&Ident> = variants.iter().map(|variant| variant.ident).collect();
@@ -305,37 +291,6 @@ fn tag_value_impl(input: &DeriveInput, variants: &[Variant<'_>]) -> TokenStream 
                         #(#texts => ::inflow::__private::Some(Self::#idents),)*
                         _ => ::inflow::__private::None,
                     })
-                }
-            }
-        };
-    }
-}
-
-/// After errors: impls that satisfy every use of the type, so the user sees only the errors
-/// above and no cascade of "TagValue is not implemented".
-fn fallback_impl(input: &DeriveInput) -> TokenStream {
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    quote! {
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics ::inflow::TagValue for #ident #ty_generics #where_clause {
-                fn write_tag(
-                    &self,
-                    _: ::inflow::line_protocol::TagSlot<'_, '_>,
-                ) -> ::inflow::__private::Result<(), ::inflow::__private::EncodeError> {
-                    ::core::unreachable!()
-                }
-            }
-
-            #[automatically_derived]
-            impl #impl_generics ::inflow::query::FromTagValue for #ident #ty_generics #where_clause {
-                const EXPECTED: &'static ::inflow::__private::str = "";
-
-                fn from_tag_value(
-                    _: ::inflow::__private::Option<&::inflow::__private::str>,
-                ) -> ::inflow::__private::Result<Self, ::inflow::__private::String> {
-                    ::core::unreachable!()
                 }
             }
         };

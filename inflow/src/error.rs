@@ -127,6 +127,8 @@ struct Inner {
     location: Option<String>,
     /// For the error of a scope's body: the error of the scope's final commit.
     final_commit: Option<Error>,
+    /// What the message means for the caller's types (the Rust field of a type conflict).
+    explanation: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -144,6 +146,7 @@ impl Error {
                 report: None,
                 location: None,
                 final_commit: None,
+                explanation: None,
                 source: None,
             }),
         }
@@ -186,6 +189,12 @@ impl Error {
 
     pub(crate) fn with_report(mut self, report: CommitReport) -> Self {
         self.inner.report = Some(Box::new(report));
+        self
+    }
+
+    /// Adds what the server's message means for the caller's types, shown after the message.
+    pub(crate) fn with_explanation(mut self, explanation: String) -> Self {
+        self.inner.explanation = Some(explanation);
         self
     }
 
@@ -405,6 +414,9 @@ impl fmt::Display for Error {
             }
             write!(f, ": {}", inner.message)?;
         }
+        if let Some(explanation) = &inner.explanation {
+            write!(f, " ({explanation})")?;
+        }
         if inner.attempts > 1 {
             write!(f, " (after {} attempts)", inner.attempts)?;
         }
@@ -452,6 +464,9 @@ impl fmt::Debug for Error {
         }
         if let Some(commit) = &inner.final_commit {
             debug.field("final_commit", commit);
+        }
+        if let Some(explanation) = &inner.explanation {
+            debug.field("explanation", explanation);
         }
         if let Some(source) = &inner.source {
             debug.field("source", source);

@@ -52,33 +52,71 @@ pub trait Measurement {
     fn encode(&self, line: &mut Line<'_>) -> Result<(), EncodeError>;
 }
 
-/// The compile-time shape of a derived [`Measurement`]: its measurement name and its keys.
+/// The compile-time shape of a derived [`Measurement`]: its measurement name, its tags and its
+/// fields, each with the Rust field it comes from.
 ///
 /// Keys are listed as they are on the wire (after `rename`), in the order they are written:
 /// sorted by their bytes.
+///
+/// ```
+/// use inflow::{FieldType, Measurement};
+///
+/// #[derive(Measurement)]
+/// struct Reading {
+///     #[inflow(tag)]
+///     sensor: String,
+///     #[inflow(rename = "count")]
+///     hits: i64,
+///     level: Option<f32>,
+/// }
+///
+/// let schema = Reading::SCHEMA.unwrap();
+/// assert_eq!(schema.rust_type(), "Reading");
+/// assert_eq!(schema.tags()[0].rust_field(), "sensor");
+/// let count = schema.field("count").unwrap();
+/// assert_eq!((count.rust_field(), count.rust_type()), ("hits", "i64"));
+/// assert_eq!(count.field_type(), Some(FieldType::Integer));
+/// assert_eq!(schema.field("level").unwrap().field_type(), Some(FieldType::Float));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Schema {
+    rust_type: &'static str,
     measurement: &'static str,
     tag_keys: &'static [&'static str],
     field_keys: &'static [&'static str],
+    tags: &'static [SchemaTag],
+    fields: &'static [SchemaField],
     has_timestamp: bool,
 }
 
 impl Schema {
     #[doc(hidden)]
     #[must_use]
+    #[allow(clippy::too_many_arguments)]
     pub const fn __new(
+        rust_type: &'static str,
         measurement: &'static str,
         tag_keys: &'static [&'static str],
         field_keys: &'static [&'static str],
+        tags: &'static [SchemaTag],
+        fields: &'static [SchemaField],
         has_timestamp: bool,
     ) -> Self {
         Schema {
+            rust_type,
             measurement,
             tag_keys,
             field_keys,
+            tags,
+            fields,
             has_timestamp,
         }
+    }
+
+    /// The name of the Rust type the schema was derived from (`Reading`).
+    #[must_use]
+    pub const fn rust_type(&self) -> &'static str {
+        self.rust_type
     }
 
     /// The measurement name (unescaped).
@@ -99,11 +137,170 @@ impl Schema {
         self.field_keys
     }
 
+    /// The tags, in the order of [`tag_keys`](Self::tag_keys).
+    #[must_use]
+    pub const fn tags(&self) -> &'static [SchemaTag] {
+        self.tags
+    }
+
+    /// The fields, in the order of [`field_keys`](Self::field_keys).
+    #[must_use]
+    pub const fn fields(&self) -> &'static [SchemaField] {
+        self.fields
+    }
+
+    /// The tag written with `key`, if any.
+    #[must_use]
+    pub fn tag(&self, key: &str) -> Option<&'static SchemaTag> {
+        self.tags.iter().find(|tag| tag.key == key)
+    }
+
+    /// The field written with `key`, if any.
+    #[must_use]
+    pub fn field(&self, key: &str) -> Option<&'static SchemaField> {
+        self.fields.iter().find(|field| field.key == key)
+    }
+
     /// Whether the type has a `#[inflow(timestamp)]` field. Without one, every point is stamped
     /// with the time it is written.
     #[must_use]
     pub const fn has_timestamp(&self) -> bool {
         self.has_timestamp
+    }
+}
+
+/// A tag of a [`Schema`]: its key and the Rust field that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchemaTag {
+    key: &'static str,
+    rust_field: &'static str,
+}
+
+impl SchemaTag {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(key: &'static str, rust_field: &'static str) -> Self {
+        SchemaTag { key, rust_field }
+    }
+
+    /// The tag key (unescaped).
+    #[must_use]
+    pub const fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The name of the Rust field (without `r#`).
+    #[must_use]
+    pub const fn rust_field(&self) -> &'static str {
+        self.rust_field
+    }
+}
+
+/// A field of a [`Schema`]: its key, the Rust field and type it comes from, and the line
+/// protocol type it is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchemaField {
+    key: &'static str,
+    rust_field: &'static str,
+    rust_type: &'static str,
+    field_type: Option<FieldType>,
+}
+
+impl SchemaField {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        key: &'static str,
+        rust_field: &'static str,
+        rust_type: &'static str,
+        field_type: Option<FieldType>,
+    ) -> Self {
+        SchemaField {
+            key,
+            rust_field,
+            rust_type,
+            field_type,
+        }
+    }
+
+    /// The field key (unescaped).
+    #[must_use]
+    pub const fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The name of the Rust field (without `r#`).
+    #[must_use]
+    pub const fn rust_field(&self) -> &'static str {
+        self.rust_field
+    }
+
+    /// The Rust type of the field as written in the struct (`Option<f64>`).
+    #[must_use]
+    pub const fn rust_type(&self) -> &'static str {
+        self.rust_type
+    }
+
+    /// The type the field is written as: [`FieldValue::TYPE`](crate::FieldValue::TYPE) of
+    /// its Rust type, `None` when only the value decides (as for [`Value`](crate::Value)).
+    #[must_use]
+    pub const fn field_type(&self) -> Option<FieldType> {
+        self.field_type
+    }
+}
+
+/// The type of a field's value in line protocol, as `SHOW FIELD KEYS` names it.
+///
+/// InfluxDB fixes a field's type with the first value written to it (per shard); a point with
+/// a value of another type is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FieldType {
+    /// A 64-bit float (`1.5`).
+    Float,
+    /// A signed 64-bit integer (`1i`). This client writes Rust's unsigned integers as these,
+    /// since InfluxDB 1.x has no unsigned type.
+    Integer,
+    /// An unsigned 64-bit integer (`1u`): InfluxDB 2.x and later only.
+    Unsigned,
+    /// A string (`"text"`).
+    String,
+    /// A boolean (`true`).
+    Boolean,
+}
+
+impl FieldType {
+    /// The type's name as `SHOW FIELD KEYS` gives it: `float`, `integer`, `unsigned`, `string`
+    /// or `boolean`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Float => "float",
+            FieldType::Integer => "integer",
+            FieldType::Unsigned => "unsigned",
+            FieldType::String => "string",
+            FieldType::Boolean => "boolean",
+        }
+    }
+
+    /// The type named `name` as `SHOW FIELD KEYS` gives it, or `None` for another text.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<FieldType> {
+        [
+            FieldType::Float,
+            FieldType::Integer,
+            FieldType::Unsigned,
+            FieldType::String,
+            FieldType::Boolean,
+        ]
+        .into_iter()
+        .find(|ty| ty.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for FieldType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

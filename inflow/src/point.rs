@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::line_protocol::{EncodeError, FieldSlot, Line};
-use crate::{FieldValue, Measurement, Schema, Timestamp};
+use crate::{FieldType, FieldValue, Measurement, Schema, Timestamp};
 
 /// The value of a field of a [`Point`].
 ///
@@ -24,6 +24,9 @@ pub enum Value {
 }
 
 impl FieldValue for Value {
+    /// Each value has its own type.
+    const TYPE: Option<FieldType> = None;
+
     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
         match self {
             Value::Float(value) => field.float(*value),

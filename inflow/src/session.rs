@@ -9,6 +9,7 @@ use reqwest::Url;
 
 use crate::batch::Batch;
 use crate::line_protocol::Encoder;
+use crate::schema_check;
 use crate::transport::Resend;
 use crate::{Client, Error, Measurement, Result};
 
@@ -239,7 +240,10 @@ impl<M: Measurement> Session<M> {
             .write_body(&self.url, flight.body(), flight.lines(), Resend::Always)
             .await;
         flight.settle(delivered.settled_bytes, delivered.settled_lines);
-        delivered.result
+        let schema = M::SCHEMA;
+        delivered
+            .result
+            .map_err(|err| schema_check::name_conflicting_field(err, schema.as_slice()))
     }
 
     /// Runs `body` with this session, then commits what is buffered: the origin's context

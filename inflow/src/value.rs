@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::FieldType;
 use crate::line_protocol::{EncodeError, FieldSlot, TagSlot};
 
 /// A type that can be the value of a field: the unmarked fields of a `#[derive(Measurement)]`
@@ -42,6 +43,28 @@ use crate::line_protocol::{EncodeError, FieldSlot, TagSlot};
     note = "mark the field `#[inflow(tag)]`, `#[inflow(timestamp)]` or `#[inflow(skip)]` if it is not a field, or implement `inflow::FieldValue` for your type"
 )]
 pub trait FieldValue {
+    /// The line-protocol type every value of this type is written as, or `None` when it
+    /// depends on the value (as for [`Value`](crate::Value)). `#[derive(Measurement)]` puts it
+    /// in the [`Schema`](crate::Schema), where
+    /// [`Client::verify_schema`](crate::Client::verify_schema) compares it with the server's.
+    ///
+    /// Defaults to `None`; a type that always writes one type should say which:
+    ///
+    /// ```
+    /// use inflow::{FieldType, FieldValue, line_protocol::{EncodeError, FieldSlot}};
+    ///
+    /// struct Celsius(f64);
+    ///
+    /// impl FieldValue for Celsius {
+    ///     const TYPE: Option<FieldType> = Some(FieldType::Float);
+    ///
+    ///     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
+    ///         field.float(self.0)
+    ///     }
+    /// }
+    /// ```
+    const TYPE: Option<FieldType> = None;
+
     /// Writes this value into `field`, or leaves the field out with [`FieldSlot::absent`].
     ///
     /// # Errors
@@ -128,8 +151,10 @@ pub trait TagValue {
 }
 
 macro_rules! field_value {
-    ($method:ident as $wide:ty: $($ty:ty),*) => {$(
+    ($method:ident as $wide:ty, $type:ident: $($ty:ty),*) => {$(
         impl FieldValue for $ty {
+            const TYPE: Option<FieldType> = Some(FieldType::$type);
+
             #[inline]
             fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
                 field.$method(<$wide>::from(*self))
@@ -138,13 +163,16 @@ macro_rules! field_value {
     )*};
 }
 
-field_value!(integer as i64: i8, i16, i32, i64);
-field_value!(unsigned as u64: u8, u16, u32, u64);
-field_value!(float as f64: f64);
-field_value!(float32 as f32: f32);
-field_value!(boolean as bool: bool);
+field_value!(integer as i64, Integer: i8, i16, i32, i64);
+// Written as signed integers: InfluxDB 1.x has no unsigned type.
+field_value!(unsigned as u64, Integer: u8, u16, u32, u64);
+field_value!(float as f64, Float: f64);
+field_value!(float32 as f32, Float: f32);
+field_value!(boolean as bool, Boolean: bool);
 
 impl FieldValue for isize {
+    const TYPE: Option<FieldType> = Some(FieldType::Integer);
+
     #[inline]
     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
         // isize is at most 64 bits on every platform Rust supports.
@@ -153,6 +181,8 @@ impl FieldValue for isize {
 }
 
 impl FieldValue for usize {
+    const TYPE: Option<FieldType> = Some(FieldType::Integer);
+
     #[inline]
     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
         field.unsigned(*self as u64)
@@ -160,6 +190,8 @@ impl FieldValue for usize {
 }
 
 impl FieldValue for str {
+    const TYPE: Option<FieldType> = Some(FieldType::String);
+
     #[inline]
     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
         field.string(self)
@@ -202,38 +234,50 @@ impl TagValue for char {
 }
 
 /// Implements a value trait for types that hold their value behind `Deref` (`String`,
-/// `&T`, `Box<T>`, `Arc<T>`, ...) by delegating to the target.
+/// `&T`, `Box<T>`, `Arc<T>`, ...) by delegating to the target; the items in brackets (for
+/// `String`, then for a target `T`) are added to each impl.
 macro_rules! through_deref {
-    ($trait:ident :: $method:ident($slot:ident)) => {
+    ($trait:ident :: $method:ident($slot:ident) [$($string_items:tt)*] [$($items:tt)*]) => {
         impl $trait for String {
+            $($string_items)*
+
             #[inline]
             fn $method(&self, slot: $slot<'_, '_>) -> Result<(), EncodeError> {
                 self.as_str().$method(slot)
             }
         }
-        through_deref!(@generic $trait::$method($slot) for &T, &mut T, Box<T>, Rc<T>, Arc<T>);
+        through_deref!(@generic $trait::$method($slot) {$($items)*} for &T, &mut T, Box<T>, Rc<T>, Arc<T>);
 
         impl<T: ?Sized + $trait + ToOwned> $trait for Cow<'_, T> {
+            $($items)*
+
             #[inline]
             fn $method(&self, slot: $slot<'_, '_>) -> Result<(), EncodeError> {
                 (**self).$method(slot)
             }
         }
     };
-    (@generic $trait:ident :: $method:ident($slot:ident) for $($ty:ty),*) => {$(
+    (@generic $trait:ident :: $method:ident($slot:ident) $items:tt for $($ty:ty),*) => {$(
         impl<T: ?Sized + $trait> $trait for $ty {
+            through_deref!(@items $items);
+
             #[inline]
             fn $method(&self, slot: $slot<'_, '_>) -> Result<(), EncodeError> {
                 (**self).$method(slot)
             }
         }
     )*};
+    (@items {$($items:tt)*}) => { $($items)* };
 }
 
-through_deref!(FieldValue::write_field(FieldSlot));
-through_deref!(TagValue::write_tag(TagSlot));
+through_deref!(FieldValue::write_field(FieldSlot)
+    [const TYPE: Option<FieldType> = <str as FieldValue>::TYPE;]
+    [const TYPE: Option<FieldType> = T::TYPE;]);
+through_deref!(TagValue::write_tag(TagSlot) [] []);
 
 impl<T: FieldValue> FieldValue for Option<T> {
+    const TYPE: Option<FieldType> = T::TYPE;
+
     #[inline]
     fn write_field(&self, field: FieldSlot<'_, '_>) -> Result<(), EncodeError> {
         match self {
@@ -292,6 +336,73 @@ mod tests {
 
     fn text<T: TagValue>(value: T) -> String {
         tag(value).unwrap().unwrap()
+    }
+
+    #[test]
+    fn field_types_are_the_types_written() {
+        fn ty<T: FieldValue + ?Sized>() -> Option<FieldType> {
+            T::TYPE
+        }
+        let float = Some(FieldType::Float);
+        let integer = Some(FieldType::Integer);
+        let string = Some(FieldType::String);
+        assert_eq!(
+            [ty::<f64>(), ty::<f32>(), ty::<Option<&Box<f64>>>()],
+            [float; 3]
+        );
+        assert_eq!(
+            [
+                ty::<i8>(),
+                ty::<i16>(),
+                ty::<i32>(),
+                ty::<i64>(),
+                ty::<isize>()
+            ],
+            [integer; 5]
+        );
+        // 1.x has no unsigned type: they are written as integers.
+        assert_eq!(
+            [
+                ty::<u8>(),
+                ty::<u16>(),
+                ty::<u32>(),
+                ty::<u64>(),
+                ty::<usize>()
+            ],
+            [integer; 5]
+        );
+        assert_eq!(ty::<bool>(), Some(FieldType::Boolean));
+        assert_eq!(
+            [
+                ty::<str>(),
+                ty::<String>(),
+                ty::<Cow<'_, str>>(),
+                ty::<Box<str>>(),
+                ty::<Rc<str>>(),
+                ty::<Arc<str>>(),
+                ty::<&mut String>(),
+            ],
+            [string; 7]
+        );
+        assert_eq!(ty::<crate::Value>(), None);
+        assert_eq!(ty::<Option<crate::Value>>(), None);
+    }
+
+    #[test]
+    fn field_type_names_are_the_servers() {
+        for (ty, name) in [
+            (FieldType::Float, "float"),
+            (FieldType::Integer, "integer"),
+            (FieldType::Unsigned, "unsigned"),
+            (FieldType::String, "string"),
+            (FieldType::Boolean, "boolean"),
+        ] {
+            assert_eq!(ty.as_str(), name);
+            assert_eq!(ty.to_string(), name);
+            assert_eq!(FieldType::from_name(name), Some(ty));
+        }
+        assert_eq!(FieldType::from_name("Float"), None);
+        assert_eq!(FieldType::from_name(""), None);
     }
 
     #[test]

@@ -302,6 +302,15 @@ impl Client {
             .block_on(self.inner.show_field_keys(measurement))
     }
 
+    /// See [`inflow::Client::verify_schema`](crate::Client::verify_schema).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn verify_schema<M: Measurement + ?Sized>(&self) -> Result<crate::SchemaReport> {
+        self.runtime.block_on(self.inner.verify_schema::<M>())
+    }
+
     /// See [`inflow::Client::ping`](crate::Client::ping).
     ///
     /// # Errors

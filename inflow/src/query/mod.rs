@@ -39,7 +39,7 @@
 mod answer;
 pub(crate) mod decode;
 mod quote;
-mod request;
+pub(crate) mod request;
 mod results;
 pub(crate) mod scan;
 

@@ -265,7 +265,7 @@ fn decode_results<M: FromRow>(
     Ok(())
 }
 
-fn strings_of_column(results: &[StatementResult], column: &str) -> Vec<String> {
+pub(crate) fn strings_of_column(results: &[StatementResult], column: &str) -> Vec<String> {
     results
         .iter()
         .flat_map(StatementResult::series)
