@@ -635,3 +635,37 @@ fn a_runtime_that_stops_under_a_writer_counts_what_it_abandoned() {
         Some(WriterEvent::Abandoned { points: 15 })
     ));
 }
+
+#[tokio::test]
+async fn a_type_conflict_refused_to_a_writer_names_the_rust_field() {
+    let db = server::server().database("writer_conflict_field");
+    let client = Client::new(&db.url()).unwrap();
+    // `value` exists as a float: the writer's integer `Tick::value` conflicts with it.
+    client
+        .write(
+            &Point::new("tick")
+                .tag("producer", "9")
+                .tag("series", "0")
+                .field("value", 0.5)
+                .timestamp_nanos(1),
+        )
+        .await
+        .unwrap();
+    let writer = client.writer::<Tick>().build().unwrap();
+    let mut events = writer.events();
+    writer.write(&tick(9, 1)).await.unwrap();
+    let err = writer.flush().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PartialWrite, "{err}");
+    assert!(
+        err.to_string()
+            .contains("`Tick::value` (i64, written as integer)"),
+        "{err}"
+    );
+    match events.try_next() {
+        Some(WriterEvent::Refused { error, .. }) => {
+            assert!(error.to_string().contains("`Tick::value`"), "{error}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    writer.close(Duration::from_secs(5)).await.unwrap();
+}

@@ -214,6 +214,7 @@ impl Error {
         summary.inner.attempts = inner.attempts;
         summary.inner.unsent = inner.unsent;
         summary.inner.location.clone_from(&inner.location);
+        summary.inner.explanation.clone_from(&inner.explanation);
         summary
     }
 

@@ -11,7 +11,8 @@ use tokio::task::JoinSet;
 use super::pipeline::Pipeline;
 use super::{Shared, WriterEvent};
 use crate::delivery::{CommitReport, Delivered};
-use crate::{Client, Error, ErrorKind, Result};
+use crate::schema_check::name_conflicting_field;
+use crate::{Client, Error, ErrorKind, Result, Schema};
 
 type Reply = oneshot::Sender<Result<CommitReport>>;
 
@@ -34,6 +35,8 @@ pub(crate) struct Driver {
     shared: Arc<Shared>,
     client: Client,
     url: Url,
+    /// The schemas of the points written, to name the Rust field of a type conflict.
+    schemas: Vec<Schema>,
     pipeline: Pipeline,
     commands: mpsc::UnboundedReceiver<Command>,
     requests: JoinSet<(usize, Delivered)>,
@@ -56,11 +59,13 @@ impl Driver {
         shared: Arc<Shared>,
         client: Client,
         url: Url,
+        schemas: Vec<Schema>,
         commands: mpsc::UnboundedReceiver<Command>,
     ) -> Self {
         let pipeline = Pipeline::new(shared.config.max_in_flight, client.shared.retry.clone());
         Driver {
             shared,
+            schemas,
             client,
             url,
             pipeline,
@@ -289,7 +294,10 @@ impl Driver {
         );
     }
 
-    fn delivered(&mut self, lane: usize, delivered: Delivered) {
+    fn delivered(&mut self, lane: usize, mut delivered: Delivered) {
+        delivered.result = delivered
+            .result
+            .map_err(|error| name_conflicting_field(error, &self.schemas));
         #[cfg(feature = "spool")]
         let head = self.pipeline.head_id(lane);
         let settled = self.pipeline.delivered(lane, delivered, Instant::now());

@@ -952,7 +952,10 @@ impl<M, W> WriterBuilder<M, W> {
     }
 
     /// Starts the background task on `runtime`.
-    pub(crate) fn start(self, runtime: &tokio::runtime::Handle) -> Result<Writer<M>> {
+    pub(crate) fn start(self, runtime: &tokio::runtime::Handle) -> Result<Writer<M>>
+    where
+        M: Measurement,
+    {
         self.check()?;
         let (commands, received) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(EVENTS_KEPT);
@@ -991,7 +994,8 @@ impl<M, W> WriterBuilder<M, W> {
         });
         let url = self.client.write_url(self.retention_policy.as_deref());
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
-        let mut driver = Driver::new(Arc::clone(&shared), self.client, url, received);
+        let schemas = M::SCHEMA.into_iter().collect();
+        let mut driver = Driver::new(Arc::clone(&shared), self.client, url, schemas, received);
         #[cfg(feature = "spool")]
         if let Some(files) = spool_files {
             driver.start_spool(files);
