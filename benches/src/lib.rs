@@ -485,7 +485,9 @@ impl Workload {
 /// A writer that sends only when flushed: batches and a flush interval far beyond a bench's
 /// batch, one lane (so that a flush sends the batch in one request, whose buffer comes back
 /// whole for the next batch), and room for everything.
-fn quiet_writer<W>(builder: inflow::WriterBuilder<Reading, W>) -> inflow::WriterBuilder<Reading, W> {
+fn quiet_writer<W>(
+    builder: inflow::WriterBuilder<Reading, W>,
+) -> inflow::WriterBuilder<Reading, W> {
     builder
         .batch_points(100_000_000)
         .batch_bytes(1 << 40)

@@ -117,7 +117,8 @@ async fn post_all(http: &reqwest::Client, url: &str, bodies: &[Bytes], in_flight
         }));
     }
     for task in tasks {
-        task.await.unwrap_or_else(|err| panic!("a poster panicked: {err}"));
+        task.await
+            .unwrap_or_else(|err| panic!("a poster panicked: {err}"));
     }
 }
 
