@@ -256,8 +256,7 @@ impl Shared {
             state.open.truncate(bytes_before, points_before);
             return too_large(added, 1, config).map(|()| Taken::Full(state.room_generation));
         }
-        self.accepted(&mut state, 1, added);
-        Ok(Taken::Yes)
+        Ok(self.accepted(&mut state, 1, added))
     }
 
     /// Takes the encoded `block` (`points` lines) whole when there is room for it.
@@ -275,12 +274,12 @@ impl Shared {
             return Ok(Taken::Full(state.room_generation));
         }
         state.open.extend_encoded(block.as_bytes(), points);
-        self.accepted(&mut state, points, bytes);
-        Ok(Taken::Yes)
+        Ok(self.accepted(&mut state, points, bytes))
     }
 
+    /// Counts a write taken; [`Taken::Due`] when it made the open batch due.
     #[inline]
-    fn accepted(&self, state: &mut State, points: usize, bytes: usize) {
+    fn accepted(&self, state: &mut State, points: usize, bytes: usize) -> Taken {
         state.pending_points += points;
         state.pending_bytes += bytes;
         state.stats.accepted += points as u64;
@@ -294,7 +293,9 @@ impl Shared {
         {
             state.due_signalled = true;
             self.wake.notify_one();
+            return Taken::Due;
         }
+        Taken::Yes
     }
 
     /// Blocks the thread until the room generation moves past `generation`, the writer is
@@ -328,6 +329,8 @@ impl Shared {
 /// Whether a write was taken.
 enum Taken {
     Yes,
+    /// Taken, and the open batch is now due: the background task was woken to send it.
+    Due,
     /// Not now: the writer is full (at this room generation).
     Full(u64),
 }
@@ -484,6 +487,13 @@ impl<M: Measurement> Writer<M> {
     pub async fn write(&self, point: &M) -> Result<()> {
         match self.shared.take(point)? {
             Taken::Yes => Ok(()),
+            Taken::Due => {
+                // The background task was woken on this thread's queue, where another worker
+                // may not take it: a producer whose writes never wait would keep it from
+                // running (and the batch from being sent) until it stops. Let it run.
+                tokio::task::yield_now().await;
+                Ok(())
+            }
             Taken::Full(_) => self.wait_for_room(|| self.shared.take(point)).await,
         }
     }
@@ -503,6 +513,10 @@ impl<M: Measurement> Writer<M> {
         let block = self.encode_all(points)?;
         match self.shared.take_block(&block)? {
             Taken::Yes => Ok(()),
+            Taken::Due => {
+                tokio::task::yield_now().await;
+                Ok(())
+            }
             Taken::Full(_) => self.wait_for_room(|| self.shared.take_block(&block)).await,
         }
     }
@@ -532,7 +546,7 @@ impl<M: Measurement> Writer<M> {
             let room = self.shared.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            if let Taken::Yes = take()? {
+            if let Taken::Yes | Taken::Due = take()? {
                 return Ok(());
             }
             match until {
@@ -540,7 +554,7 @@ impl<M: Measurement> Writer<M> {
                 Some(until) => {
                     if tokio::time::timeout_at(until, room).await.is_err() {
                         return match take()? {
-                            Taken::Yes => Ok(()),
+                            Taken::Yes | Taken::Due => Ok(()),
                             Taken::Full(_) => Err(full(self.shared.config.overflow_wait())),
                         };
                     }
@@ -575,7 +589,7 @@ impl<M: Measurement> Writer<M> {
         };
         loop {
             let generation = match take()? {
-                Taken::Yes => return Ok(()),
+                Taken::Yes | Taken::Due => return Ok(()),
                 Taken::Full(generation) => generation,
             };
             if self.shared.config.overflow == Overflow::Error {
@@ -583,7 +597,7 @@ impl<M: Measurement> Writer<M> {
             }
             if !self.shared.wait_for_room_blocking(generation, until) {
                 return match take()? {
-                    Taken::Yes => Ok(()),
+                    Taken::Yes | Taken::Due => Ok(()),
                     Taken::Full(_) => Err(full(self.shared.config.overflow_wait())),
                 };
             }
