@@ -52,7 +52,13 @@ pub(crate) fn verify(workload: &mut Workload) -> Vec<Verdict> {
     Contender::ALL
         .into_iter()
         .map(|contender| {
-            let body = workload.encode(contender);
+            let encoded = workload.encode(contender).to_vec();
+            // A writer's batch is what the server receives when it is flushed.
+            let body = match workload.settle(contender) {
+                Some(sent) => sent.to_vec(),
+                None => encoded,
+            };
+            let body = body.as_slice();
             let problem = match lp::parse_lines(body) {
                 Err(err) => Some(format!("does not parse: {err}")),
                 Ok(points) => compare(&points, &expected),

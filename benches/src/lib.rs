@@ -15,17 +15,26 @@
 //! | [`Contender::InflowPoint`] | [`inflow::Point`]s built once, outside the timing, then encoded the same way |
 //! | [`Contender::InflowSession`] | the derive through [`inflow::Session::write`], the batch written inside one `block_on` of a current-thread runtime, [`inflow::Session::discard`] between batches (nothing is sent) |
 //! | [`Contender::InflowBlockingSession`] | the same through [`inflow::blocking::Session::write`], one call per point |
+//! | [`Contender::InflowWriter`] | the derive through [`inflow::Writer::write`], the batch written inside one `block_on` of a current-thread runtime; nothing is sent while the batch is written (see [`Workload::settle`]) |
+//! | [`Contender::InflowBlockingWriter`] | the same through [`inflow::blocking::Writer::write`], one call per point |
 //! | [`Contender::Influxdb`] | `influxdb` 0.8: `#[derive(InfluxDbWriteable)]` → `try_into_query` → `Vec<WriteQuery>` → `Query::build`, as `Client::query` does |
 //! | [`Contender::Influxdb2`] | `influxdb2` 0.5: `#[derive(WriteDataPoint)]` → `write_data_point_to` a `BytesMut` writer, then `split().freeze()` per point, as `Client::write` does |
 //! | [`Contender::Influxdb2Vec`] | the same derive writing straight into the reused `Vec<u8>`: its own cost, without the client's chunking |
 //! | [`Contender::LineProtocol`] | `influxdb-line-protocol` 2.0: `LineProtocolBuilder` appending to the reused `Vec<u8>` |
 //!
+//! The writers hold what they were given: after each batch, outside any measurement,
+//! [`Workload::settle`] flushes them to a loopback sink that answers every request as a server
+//! that stored it would (204), so that the next batch finds the writer empty, its buffer's memory
+//! recycled, as in a writer's steady state.
+//!
 //! `verify.rs` (beside this crate's manifest, shared by the bench and the tests) checks, with
 //! the independent parser of `inflow-tests`, that every contender's output reads back as the
 //! same points.
 
-use std::io::Write as _;
-use std::sync::LazyLock;
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::{BufMut as _, BytesMut};
 use inflow::line_protocol::Encoder;
@@ -62,6 +71,10 @@ pub enum Contender {
     InflowSession,
     /// inflow's derive through `blocking::Session::write`.
     InflowBlockingSession,
+    /// inflow's derive through `Writer::write` (async).
+    InflowWriter,
+    /// inflow's derive through `blocking::Writer::write`.
+    InflowBlockingWriter,
     /// `influxdb` 0.8's derive and batch query.
     Influxdb,
     /// `influxdb2` 0.5's derive, through its client's per-point `BytesMut` chunks.
@@ -74,13 +87,15 @@ pub enum Contender {
 
 impl Contender {
     /// Every contender, the limit first.
-    pub const ALL: [Contender; 10] = [
+    pub const ALL: [Contender; 12] = [
         Contender::Limit,
         Contender::LimitZmij,
         Contender::InflowDerive,
         Contender::InflowPoint,
         Contender::InflowSession,
         Contender::InflowBlockingSession,
+        Contender::InflowWriter,
+        Contender::InflowBlockingWriter,
         Contender::Influxdb,
         Contender::Influxdb2,
         Contender::Influxdb2Vec,
@@ -97,6 +112,8 @@ impl Contender {
             Contender::InflowPoint => "inflow-point",
             Contender::InflowSession => "inflow-session",
             Contender::InflowBlockingSession => "inflow-blocking-session",
+            Contender::InflowWriter => "inflow-writer",
+            Contender::InflowBlockingWriter => "inflow-blocking-writer",
             Contender::Influxdb => "influxdb-0.8",
             Contender::Influxdb2 => "influxdb2-0.5",
             Contender::Influxdb2Vec => "influxdb2-0.5-vec",
@@ -114,11 +131,24 @@ impl Contender {
             Contender::InflowPoint => "inflow `Point` (built beforehand) → `Encoder::encode`",
             Contender::InflowSession => "inflow derive → `Session::write` (async)",
             Contender::InflowBlockingSession => "inflow derive → `blocking::Session::write`",
+            Contender::InflowWriter => "inflow derive → `Writer::write` (async)",
+            Contender::InflowBlockingWriter => "inflow derive → `blocking::Writer::write`",
             Contender::Influxdb => "`influxdb` 0.8.0 derive → `WriteQuery` → `build`",
             Contender::Influxdb2 => "`influxdb2` 0.5.2 derive → its client's `BytesMut` chunks",
             Contender::Influxdb2Vec => "`influxdb2` 0.5.2 derive → `write_data_point_to(&mut Vec)`",
             Contender::LineProtocol => "`influxdb-line-protocol` 2.0.0 builder",
         }
+    }
+
+    /// Whether the contender's batch ends up inside a background writer, which
+    /// [`Workload::settle`] must empty before the next batch (its [`Workload::encode`] returns
+    /// nothing).
+    #[must_use]
+    pub fn settles(self) -> bool {
+        matches!(
+            self,
+            Contender::InflowWriter | Contender::InflowBlockingWriter
+        )
     }
 
     /// The contender named `id` (see [`Contender::id`]).
@@ -290,6 +320,15 @@ pub struct Workload {
     session: inflow::Session<Reading>,
     /// The same, blocking.
     blocking_session: inflow::blocking::Session<Reading>,
+    /// The runtime of the async writer (its background task runs only while this runtime is
+    /// driven by a `block_on`: never while a batch is written, as no `write` waits).
+    writer_runtime: tokio::runtime::Runtime,
+    /// A writer that sends only when flushed, to [`Sink`].
+    writer: inflow::Writer<Reading>,
+    /// The same, blocking (its background task runs on the blocking client's thread).
+    blocking_writer: inflow::blocking::Writer<Reading>,
+    /// Where the writers' batches go.
+    sink: Sink,
     /// Everyone else's buffer.
     out: Vec<u8>,
     /// `influxdb2`'s per-point buffer, as in its `Client::write_with_precision`.
@@ -301,6 +340,28 @@ impl Workload {
     #[must_use]
     pub fn new(n: usize) -> Self {
         let samples = samples(n);
+        let sink = Sink::start();
+        let writer_runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime");
+        let writer = {
+            let _entered = writer_runtime.enter();
+            quiet_writer(
+                inflow::Client::new(&sink.url)
+                    .expect("a client")
+                    .writer::<Reading>(),
+            )
+            .build()
+            .expect("a writer")
+        };
+        let blocking_writer = quiet_writer(
+            inflow::blocking::Client::new(&sink.url)
+                .expect("a blocking client")
+                .writer::<Reading>(),
+        )
+        .build()
+        .expect("a blocking writer");
         Workload {
             readings: samples.iter().map(Reading::from).collect(),
             points: samples.iter().map(point).collect(),
@@ -314,6 +375,10 @@ impl Workload {
             blocking_session: inflow::blocking::Client::new(UNUSED_URL)
                 .expect("a blocking client")
                 .session(),
+            writer_runtime,
+            writer,
+            blocking_writer,
+            sink,
             out: Vec::new(),
             chunk: BytesMut::new(),
             samples,
@@ -355,6 +420,14 @@ impl Workload {
             Contender::InflowBlockingSession => {
                 write_blocking_session(&self.readings, &mut self.blocking_session)
             }
+            Contender::InflowWriter => {
+                write_writer(&self.readings, &self.writer, &self.writer_runtime);
+                &[]
+            }
+            Contender::InflowBlockingWriter => {
+                write_blocking_writer(&self.readings, &self.blocking_writer);
+                &[]
+            }
             Contender::Influxdb => {
                 encode_influxdb(&self.influxdb, &mut self.out);
                 &self.out
@@ -372,6 +445,128 @@ impl Workload {
                 &self.out
             }
         }
+    }
+}
+
+impl Workload {
+    /// What follows a batch of `contender`, outside any measurement. For the writers
+    /// ([`Contender::settles`]): flushes the writer, whose batch the sink answers as stored, so
+    /// that it holds nothing when the next batch begins (its buffer's memory recycled for the
+    /// next batch, as in a writer's steady state), and returns the batch as the sink received
+    /// it. `None` for every other contender: [`Workload::encode`] returned its body.
+    ///
+    /// # Panics
+    ///
+    /// When the flush does not report the whole batch stored.
+    pub fn settle(&mut self, contender: Contender) -> Option<&[u8]> {
+        let report = match contender {
+            Contender::InflowWriter => self.writer_runtime.block_on(self.writer.flush()),
+            Contender::InflowBlockingWriter => self.blocking_writer.flush(),
+            _ => return None,
+        };
+        let report = report.unwrap_or_else(|err| panic!("the flush to the sink failed: {err}"));
+        assert_eq!(
+            report.stored(),
+            self.readings.len(),
+            "the sink did not get the whole batch"
+        );
+        self.out.clear();
+        self.out.extend_from_slice(
+            &self
+                .sink
+                .last_body
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        Some(&self.out)
+    }
+}
+
+/// A writer that sends only when flushed: batches and a flush interval far beyond a bench's
+/// batch, one lane (so that a flush sends the batch in one request, whose buffer comes back
+/// whole for the next batch), and room for everything.
+fn quiet_writer<W>(
+    builder: inflow::WriterBuilder<Reading, W>,
+) -> inflow::WriterBuilder<Reading, W> {
+    builder
+        .batch_points(100_000_000)
+        .batch_bytes(1 << 40)
+        .flush_interval(Duration::from_secs(24 * 3600))
+        .max_in_flight(1)
+        .max_pending_points(100_000_000)
+        .max_pending_bytes(1 << 40)
+}
+
+/// A loopback HTTP endpoint standing in for the server when the writers are flushed between
+/// batches: it answers every request `204 No Content` (what InfluxDB answers a write it
+/// stored) and keeps the last request's body. Its thread only runs while a flush is out.
+#[derive(Debug)]
+struct Sink {
+    /// `http://127.0.0.1:PORT/bench`.
+    url: String,
+    last_body: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Sink {
+    fn start() -> Sink {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let last_body = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&last_body);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let kept = Arc::clone(&kept);
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &kept);
+                });
+            }
+        });
+        Sink {
+            url: format!("http://127.0.0.1:{port}/bench"),
+            last_body,
+        }
+    }
+}
+
+/// Answers the requests of one connection: reads each (head, then `Content-Length` bytes of
+/// body), keeps the body, answers 204.
+fn serve(mut stream: TcpStream, kept: &Mutex<Vec<u8>>) -> std::io::Result<()> {
+    let mut received = Vec::with_capacity(1 << 20);
+    let mut chunk = vec![0; 1 << 16];
+    loop {
+        let head_end = loop {
+            if let Some(at) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            received.extend_from_slice(&chunk[..n]);
+        };
+        let length = String::from_utf8_lossy(&received[..head_end])
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())
+                    .flatten()
+            })
+            .unwrap_or(0);
+        while received.len() < head_end + length {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            received.extend_from_slice(&chunk[..n]);
+        }
+        {
+            let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.clear();
+            kept.extend_from_slice(&received[head_end..head_end + length]);
+        }
+        received.drain(..head_end + length);
+        stream.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")?;
     }
 }
 
@@ -468,6 +663,34 @@ fn write_blocking_session<'s>(
         }
     }
     session.buffered_line_protocol()
+}
+
+/// `Writer::write` of every reading, awaited inside one `block_on`. No write waits (the writer
+/// has room for everything and sends nothing until flushed), so the writer's background task is
+/// not polled meanwhile.
+#[inline(never)]
+fn write_writer(
+    readings: &[Reading],
+    writer: &inflow::Writer<Reading>,
+    runtime: &tokio::runtime::Runtime,
+) {
+    runtime.block_on(async {
+        for reading in readings {
+            if let Err(err) = writer.write(reading).await {
+                panic!("the writer refused a reading: {err}");
+            }
+        }
+    });
+}
+
+/// `blocking::Writer::write` of every reading.
+#[inline(never)]
+fn write_blocking_writer(readings: &[Reading], writer: &inflow::blocking::Writer<Reading>) {
+    for reading in readings {
+        if let Err(err) = writer.write(reading) {
+            panic!("the blocking writer refused a reading: {err}");
+        }
+    }
 }
 
 /// `influxdb` 0.8: `Client::query(Vec<WriteQuery>)` calls `Query::build` on the batch, which

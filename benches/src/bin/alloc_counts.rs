@@ -1,13 +1,16 @@
 //! Allocations per point of every encoder in steady state.
 //!
-//! Each contender first encodes one batch (so that its reused buffers have grown), then
+//! Each contender first encodes two batches (so that its reused buffers have grown), then
 //! `BATCHES` more batches (argument 1, default 4) while a counting global allocator counts
-//! every `alloc`, `alloc_zeroed` and `realloc`. Prints, one line per contender,
+//! every `alloc`, `alloc_zeroed` and `realloc` inside `Workload::encode` (the writers' flushes
+//! between batches, `Workload::settle`, are not counted). Prints, one line per contender,
 //! `id<TAB>allocations/point<TAB>of which reallocations/point<TAB>bytes requested/point`
 //! (allocations include reallocations; bytes are the sizes asked for, new size for a realloc).
 //!
 //! `inflow-session` and `inflow-blocking-session` are the session write path itself:
-//! `Session::write` of every point into a session emptied (its memory kept) between batches.
+//! `Session::write` of every point into a session emptied (its memory kept) between batches;
+//! `inflow-writer` and `inflow-blocking-writer` are `Writer::write` into a writer flushed
+//! between batches.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -57,6 +60,20 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Batches written before counting. Two, for the writers: the first batch's flush leaves the
+/// writer an empty new buffer (nothing was recycled yet), which the second grows; from the
+/// third on, each batch is written into the recycled buffer of the one before the last.
+const WARM_UP: usize = 2;
+
+/// Allocations (reallocations included), reallocations, and bytes requested so far.
+fn counts() -> (u64, u64, u64) {
+    (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        REALLOCATIONS.load(Ordering::Relaxed),
+        BYTES.load(Ordering::Relaxed),
+    )
+}
+
 fn main() {
     let batches: u64 = match std::env::args().nth(1) {
         None => 4,
@@ -68,22 +85,25 @@ fn main() {
     let mut workload = Workload::new(BATCH);
     let points = batches * BATCH as u64;
     for contender in Contender::ALL {
-        black_box(workload.encode(contender));
-        let (allocations, reallocations, bytes) = (
-            ALLOCATIONS.load(Ordering::Relaxed),
-            REALLOCATIONS.load(Ordering::Relaxed),
-            BYTES.load(Ordering::Relaxed),
-        );
-        for _ in 0..batches {
+        for _ in 0..WARM_UP {
             black_box(workload.encode(contender));
+            workload.settle(contender);
         }
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
-        let reallocations = REALLOCATIONS.load(Ordering::Relaxed) - reallocations;
-        let bytes = BYTES.load(Ordering::Relaxed) - bytes;
+        let (mut allocations, mut reallocations, mut bytes) = (0, 0, 0);
+        for _ in 0..batches {
+            let before = counts();
+            black_box(workload.encode(contender));
+            let after = counts();
+            allocations += after.0 - before.0;
+            reallocations += after.1 - before.1;
+            bytes += after.2 - before.2;
+            // Outside the count: a writer sends its batch.
+            workload.settle(contender);
+        }
         #[allow(clippy::cast_precision_loss)]
         let per_point = |n: u64| n as f64 / points as f64;
         println!(
-            "{}\t{:.2}\t{:.2}\t{:.1}",
+            "{}\t{:.4}\t{:.4}\t{:.1}",
             contender.id(),
             per_point(allocations),
             per_point(reallocations),

@@ -41,6 +41,8 @@ fn main() -> ExitCode {
     if let Some(contender) = contender {
         for _ in 0..batches {
             bytes += black_box(workload.encode(contender)).len();
+            // A writer sends its batch here, outside `Workload::encode` (not counted).
+            bytes += workload.settle(contender).map_or(0, <[u8]>::len);
         }
     }
     println!("{bytes}");

@@ -664,9 +664,9 @@ impl<M: Measurement> Writer<M> {
     }
 }
 
-/// Lets the background task run once a batch is due: a producer that never awaits anything
-/// else would otherwise keep its worker thread, and on a runtime whose workers are all such
-/// producers the batch would only grow.
+/// Lets the background task run once a batch is due: it was woken into this worker's LIFO
+/// slot, which no other worker takes, so a producer whose writes never wait would keep it from
+/// running (and the batch from being sent) until the producer stops.
 async fn give_way() {
     tokio::task::yield_now().await;
 }
