@@ -1,8 +1,11 @@
-//! Enums of measurements against a real InfluxDB 1.6, async and blocking: three kinds of point
-//! (two newtype variants, one struct variant) written through one session and read back into
-//! their variants by `query_as` and `query_stream` from one query over the three measurements;
-//! a measurement the enum does not know is a decode error naming those it knows; and
-//! `verify_schema` checks every variant.
+//! Enums of measurements against a real InfluxDB 1.6, async and blocking: four kinds of point
+//! (two newtype variants, two struct variants, one named by `measurement` and one after the
+//! variant) written through one session, or one writer, and read back into their variants by
+//! `query_as` and `query_stream` from one query over all the measurements; a measurement the
+//! enum does not know is a decode error naming those it knows; `verify_schema` checks every
+//! variant; and a commit's field type conflict names the variant's Rust field.
+
+use std::time::Duration;
 
 use inflow::{
     Client, EpochTime, ErrorKind, FieldType, Measurement, Point, Precision, Query, SchemaReport,
@@ -164,6 +167,8 @@ trait Api {
         self.commit_in_one_session(points)
             .expect("the points are committed");
     }
+    /// Writes `points` through a writer, flushes and closes it; returns how many were stored.
+    fn write_through_writer(&self, points: &[Metric]) -> usize;
     fn query_as(&self, query: &str) -> inflow::Result<Vec<Metric>>;
     /// Every row of a streamed query in chunks of two rows, or the first error.
     fn query_stream(&self, query: &str) -> inflow::Result<Vec<Metric>>;
@@ -197,6 +202,29 @@ impl Api for Async {
         })
     }
 
+    fn write_through_writer(&self, points: &[Metric]) -> usize {
+        self.runtime.block_on(async {
+            let writer = self
+                .client
+                .writer::<Metric>()
+                .batch_points(100)
+                .build()
+                .expect("a writer");
+            for point in points {
+                writer
+                    .write(point)
+                    .await
+                    .expect("the writer takes the point");
+            }
+            let report = writer.flush().await.expect("the writer flushes");
+            writer
+                .close(Duration::from_secs(10))
+                .await
+                .expect("the writer closes");
+            report.stored()
+        })
+    }
+
     fn query_as(&self, query: &str) -> inflow::Result<Vec<Metric>> {
         self.runtime.block_on(self.client.query_as(query))
     }
@@ -226,6 +254,22 @@ impl Api for inflow::blocking::Client {
         session.write_all(points)?;
         assert_eq!(session.len(), points.len(), "one session holds every kind");
         session.commit()
+    }
+
+    fn write_through_writer(&self, points: &[Metric]) -> usize {
+        let writer = self
+            .writer::<Metric>()
+            .batch_points(100)
+            .build()
+            .expect("a writer");
+        for point in points {
+            writer.write(point).expect("the writer takes the point");
+        }
+        let report = writer.flush().expect("the writer flushes");
+        writer
+            .close(Duration::from_secs(10))
+            .expect("the writer closes");
+        report.stored()
     }
 
     fn query_as(&self, query: &str) -> inflow::Result<Vec<Metric>> {
@@ -271,6 +315,16 @@ fn every_kind_goes_through_one_session_and_back_into_its_variant() {
                 "query_stream of {query}"
             );
         }
+    });
+}
+
+#[test]
+fn a_writer_carries_every_kind() {
+    with_both("enum_writer", |_, api| {
+        let written = metrics();
+        assert_eq!(api.write_through_writer(&written), written.len());
+        let read = api.query_as(QUERIES[1]).expect("query_as reads");
+        assert_eq!(by_time(read), by_time(written));
     });
 }
 
@@ -349,4 +403,40 @@ fn a_sessions_partial_write_names_the_field_of_the_variant() {
         );
         assert_eq!(err.commit_report().map(|r| r.stored()), Some(9));
     });
+}
+
+/// An enum whose newtype variant holds another enum of measurements.
+#[derive(Debug, PartialEq, Measurement)]
+enum Nested {
+    Metric(Metric),
+    Alarm { level: i64 },
+}
+
+#[tokio::test]
+async fn a_newtype_variant_can_hold_an_enum_of_measurements() {
+    let names: Vec<&str> = Nested::SCHEMAS.iter().map(|s| s.measurement()).collect();
+    assert_eq!(
+        names,
+        ["cpu", "mem_usage", "disk io", "net_traffic", "alarm"]
+    );
+    let db = server::server().database("enum_nested");
+    let client = Client::new(&db.url()).unwrap();
+    let mut written: Vec<Nested> = metrics().into_iter().map(Nested::Metric).collect();
+    written.push(Nested::Alarm { level: 3 });
+    let mut session = client.session::<Nested>();
+    session.write_all(&written).await.unwrap();
+    session.commit().await.unwrap();
+    let read: Vec<Nested> = client.query_as("SELECT * FROM /.*/").await.unwrap();
+    let (alarms, metrics): (Vec<Nested>, Vec<Nested>) = read
+        .into_iter()
+        .partition(|row| matches!(row, Nested::Alarm { .. }));
+    assert_eq!(alarms, [Nested::Alarm { level: 3 }]);
+    let metrics: Vec<Metric> = metrics
+        .into_iter()
+        .map(|row| match row {
+            Nested::Metric(metric) => metric,
+            Nested::Alarm { .. } => unreachable!(),
+        })
+        .collect();
+    assert_eq!(by_time(metrics), by_time(self::metrics()));
 }
