@@ -10,6 +10,8 @@ use inflow_tests::server::{self, Database, Row};
 
 #[path = "../examples/demo.rs"]
 mod demo;
+#[path = "../examples/enum_measurement.rs"]
+mod enum_measurement;
 #[path = "../examples/query_temperatures.rs"]
 mod query_temperatures;
 #[path = "../examples/session_autocommit.rs"]
@@ -288,4 +290,18 @@ async fn writer_tasks_and_close() {
     stored.sort_by(order);
     expected.sort_by(order);
     assert_eq!(stored, expected);
+}
+
+#[tokio::test]
+async fn enum_measurement() {
+    let db = server::server().database("ex_enum");
+    let (written, read) = enum_measurement::run(&db.url()).await.unwrap();
+    assert_eq!(written.len(), 2);
+    // One row per measurement: `cpu` first, then `disk`, as the server orders its series.
+    assert_eq!(read, written);
+    assert_eq!(db.rows(None, "cpu").len(), 1);
+    let disk = db.rows(None, "disk");
+    assert_eq!(disk.len(), 1);
+    assert_eq!(disk[0]["device"].as_str(), Some("sda"));
+    assert_eq!(disk[0]["free_bytes"].as_i64(), Some(52_000_000_000));
 }

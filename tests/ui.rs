@@ -13,4 +13,5 @@ fn ui() {
     cases.compile_fail("ui/session/*.rs");
     cases.compile_fail("ui/query/*.rs");
     cases.compile_fail("ui/tag_value/*.rs");
+    cases.compile_fail("ui/enum/*.rs");
 }

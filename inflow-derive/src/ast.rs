@@ -1,6 +1,7 @@
 //! The input as the derive sees it: a struct's columns (each Rust field with its role, wire
-//! key, escaped key and type), keeping the original `syn` nodes for error spans. Computed once,
-//! this table feeds the encoder, the `Schema` and `FromRow`.
+//! key, escaped key and type), or an enum's variants (each a measurement type of its own, or a
+//! struct variant with its columns), keeping the original `syn` nodes for error spans.
+//! Computed once, this table feeds the encoder, the `Schema` and `FromRow`.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -19,6 +20,21 @@ pub(crate) struct Container<'a> {
 }
 
 pub(crate) enum Data<'a> {
+    Struct(Struct<'a>),
+    /// An enum of measurements: each variant one kind of point.
+    Enum(Vec<Variant<'a>>),
+}
+
+/// A variant of an enum of measurements.
+pub(crate) struct Variant<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) kind: VariantKind<'a>,
+}
+
+pub(crate) enum VariantKind<'a> {
+    /// `Cpu(CpuLoad)`: written and read by the inner type's own impls.
+    Newtype(&'a Type),
+    /// `Disk { ... }`: a measurement of its own, like a struct.
     Struct(Struct<'a>),
 }
 
@@ -98,16 +114,12 @@ impl<'a> Struct<'a> {
 /// Reads the input, recording every problem of shape and attributes in `cx`. Returns `None`
 /// when the input is not a struct with named fields.
 pub(crate) fn container<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Container<'a>> {
-    let measurement = attr::container(cx, &input.attrs).measurement;
     let data = match &input.data {
-        syn::Data::Struct(data) => Data::Struct(structure(cx, input, &data.fields, measurement)?),
-        syn::Data::Enum(data) => {
-            cx.error_at(
-                data.enum_token.span,
-                "#[derive(Measurement)] works on structs with named fields, not on enums",
-            );
-            return None;
+        syn::Data::Struct(data) => {
+            let measurement = attr::container(cx, &input.attrs).measurement;
+            Data::Struct(structure(cx, input, &data.fields, measurement)?)
         }
+        syn::Data::Enum(data) => Data::Enum(enumeration(cx, input, data)?),
         syn::Data::Union(data) => {
             cx.error_at(
                 data.union_token.span,
@@ -142,26 +154,129 @@ fn structure<'a>(
             return None;
         }
     };
+    Some(named_struct(cx, &input.ident, named, measurement))
+}
+
+/// A struct, or a struct variant: its measurement is the `measurement` literal, or else the
+/// name of the type (or variant) in snake case.
+fn named_struct<'a>(
+    cx: &mut Ctxt,
+    ident: &Ident,
+    named: &'a syn::FieldsNamed,
+    measurement: Option<LitStr>,
+) -> Struct<'a> {
     let (name, span) = match measurement {
         Some(literal) => (literal.value(), literal.span()),
-        None => (
-            keys::snake_case(&input.ident.unraw().to_string()),
-            input.ident.span(),
-        ),
+        None => (keys::snake_case(&ident.unraw().to_string()), ident.span()),
     };
     let columns = named
         .named
         .iter()
         .filter_map(|field| column(cx, field))
         .collect();
-    Some(Struct {
+    Struct {
         measurement: Measurement {
             escaped: keys::measurement(&name),
             name,
             span,
         },
         columns,
-    })
+    }
+}
+
+const VARIANT_SHAPES: &str = "each variant holds one measurement type (`Cpu(CpuLoad)`) or is a struct variant with named fields (`Disk { free: u64 }`)";
+
+/// An enum of measurements. Its variants are read even after an error in one of them, so that
+/// every mistake is reported at once.
+fn enumeration<'a>(
+    cx: &mut Ctxt,
+    input: &'a DeriveInput,
+    data: &'a syn::DataEnum,
+) -> Option<Vec<Variant<'a>>> {
+    attr::enum_container(cx, &input.attrs);
+    for param in &input.generics.params {
+        let (what, ident) = match param {
+            syn::GenericParam::Type(ty) => ("type", &ty.ident),
+            syn::GenericParam::Const(konst) => ("const", &konst.ident),
+            syn::GenericParam::Lifetime(_) => continue,
+        };
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "an enum of measurements cannot have {what} parameters: the schemas of its \
+                 variants are listed in a constant, which cannot depend on `{ident}`"
+            ),
+        );
+    }
+    if data.variants.is_empty() {
+        cx.error_spanned_by(
+            &input.ident,
+            format!("an enum without variants has no point to write: {VARIANT_SHAPES}"),
+        );
+        return None;
+    }
+    Some(
+        data.variants
+            .iter()
+            .filter_map(|variant| enum_variant(cx, variant))
+            .collect(),
+    )
+}
+
+fn enum_variant<'a>(cx: &mut Ctxt, variant: &'a syn::Variant) -> Option<Variant<'a>> {
+    let measurement = attr::variant(cx, &variant.attrs).measurement;
+    let ident = &variant.ident;
+    let kind = match &variant.fields {
+        Fields::Named(named) => VariantKind::Struct(named_struct(cx, ident, named, measurement)),
+        Fields::Unnamed(unnamed) if unnamed.unnamed.len() == 1 => {
+            let field = &unnamed.unnamed[0];
+            if let Some(literal) = measurement {
+                cx.error_spanned_by(
+                    &literal,
+                    format!(
+                        "`measurement` does not apply to the newtype variant `{ident}`: it writes \
+                         the points of its type, under that type's measurement name; set the name \
+                         on the type, or make `{ident}` a struct variant"
+                    ),
+                );
+            }
+            if let Some(attr) = field.attrs.iter().find(|a| a.path().is_ident(attr::INFLOW)) {
+                cx.error_spanned_by(
+                    attr,
+                    format!(
+                        "the field of the newtype variant `{ident}` takes no inflow attribute: \
+                         it is written as the point its type describes"
+                    ),
+                );
+            }
+            VariantKind::Newtype(&field.ty)
+        }
+        Fields::Unnamed(unnamed) => {
+            let message = if unnamed.unnamed.is_empty() {
+                format!("the variant `{ident}` holds nothing to write: {VARIANT_SHAPES}")
+            } else {
+                format!(
+                    "the tuple variant `{ident}` holds {} values, but a tuple variant holds \
+                     exactly one: the measurement type whose points it writes; for several \
+                     values, make it a struct variant with named fields, whose names are the keys",
+                    unnamed.unnamed.len()
+                )
+            };
+            cx.error_spanned_by(unnamed, message);
+            return None;
+        }
+        Fields::Unit => {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "the unit variant `{ident}` has no point to write: {VARIANT_SHAPES}; for a \
+                     closed set of tag values, derive `TagValue` instead"
+                ),
+            );
+            return None;
+        }
+    };
+    Some(Variant { ident, kind })
 }
 
 fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
@@ -197,7 +312,7 @@ fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
 }
 
 /// A type's tokens as a person writes them: `Option<f64>`, `&'a str`, `Vec<(u8, u8)>`.
-fn type_text(ty: &Type) -> String {
+pub(crate) fn type_text(ty: &Type) -> String {
     let spaced = ty.to_token_stream().to_string();
     let mut text = String::with_capacity(spaced.len());
     let mut chars = spaced.chars().peekable();

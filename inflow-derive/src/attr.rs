@@ -1,4 +1,5 @@
-//! Parsing of `#[inflow(...)]` attributes, on the struct and on its fields.
+//! Parsing of `#[inflow(...)]` attributes: on a struct, an enum of measurements, a variant and
+//! a field.
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
@@ -21,6 +22,9 @@ pub(crate) const RENAME: &str = "rename";
 pub(crate) const SKIP: &str = "skip";
 
 const STRUCT_ATTRIBUTES: &str = "the struct takes `measurement = \"...\"`";
+const VARIANT_ATTRIBUTES: &str =
+    "a struct variant takes `measurement = \"...\"`, and its fields the field attributes";
+const ENUM_ATTRIBUTES: &str = "an enum of measurements takes no inflow attribute: name each struct variant's measurement with `#[inflow(measurement = \"...\")]` on the variant; a newtype variant writes its type's measurement";
 const FIELD_ATTRIBUTES: &str = "a field takes `tag`, `timestamp`, `rename = \"...\"` or `skip`";
 
 /// A flag attribute and where it was written.
@@ -70,6 +74,58 @@ pub(crate) fn container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                 );
             }
             _ => unknown(cx, meta, &name, STRUCT_ATTRIBUTES)?,
+        }
+        Ok(())
+    });
+    out
+}
+
+/// The attributes of an enum of measurements: none, but a misplaced one is named.
+pub(crate) fn enum_container(cx: &mut Ctxt, attrs: &[Attribute]) {
+    for_each_inflow_meta(cx, attrs, |cx, meta, name| {
+        skip_value(meta)?;
+        let message = match name.as_str() {
+            MEASUREMENT => format!(
+                "inflow attribute `{MEASUREMENT}` does not apply to an enum; {ENUM_ATTRIBUTES}"
+            ),
+            TAG | TIMESTAMP | RENAME | SKIP => format!(
+                "inflow attribute `{name}` belongs on a field of a struct variant, not on the enum; {ENUM_ATTRIBUTES}"
+            ),
+            _ => format!("unknown inflow attribute `{name}`; {ENUM_ATTRIBUTES}"),
+        };
+        cx.error_spanned_by(&meta.path, message);
+        Ok(())
+    });
+}
+
+/// The attributes of a variant of an enum of measurements.
+pub(crate) fn variant(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
+    let mut out = ContainerAttrs::default();
+    for_each_inflow_meta(cx, attrs, |cx, meta, name| {
+        match name.as_str() {
+            MEASUREMENT => {
+                let value = string_value(cx, meta, MEASUREMENT)?;
+                set_once(cx, &mut out.measurement, value, meta, MEASUREMENT);
+            }
+            RENAME => {
+                skip_value(meta)?;
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!(
+                        "inflow attribute `{RENAME}` renames a field, not a variant; to name the variant's measurement, write `{MEASUREMENT} = \"...\"`"
+                    ),
+                );
+            }
+            TAG | TIMESTAMP | SKIP => {
+                skip_value(meta)?;
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!(
+                        "inflow attribute `{name}` belongs on a field of a struct variant, not on a variant; {VARIANT_ATTRIBUTES}"
+                    ),
+                );
+            }
+            _ => unknown(cx, meta, &name, VARIANT_ATTRIBUTES)?,
         }
         Ok(())
     });

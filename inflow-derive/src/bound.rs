@@ -5,7 +5,9 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 use syn::{GenericParam, Generics, Ident, Type, WhereClause, WherePredicate};
 
-use crate::ast::{Column, Role};
+use syn::spanned::Spanned;
+
+use crate::ast::{Column, Role, Variant, VariantKind};
 
 /// The trait a column's type implements to be written.
 fn write_trait(role: Role) -> Option<TokenStream> {
@@ -69,16 +71,42 @@ pub(crate) fn read<'c, 'a: 'c>(
     generics: &Generics,
     columns: impl IntoIterator<Item = &'c Column<'a>>,
 ) -> WhereClause {
+    read_bounds(
+        generics,
+        columns
+            .into_iter()
+            .map(|column| (column.ty, read_trait(column.role))),
+    )
+}
+
+/// For the `FromRow` impl of an enum of measurements: as [`read`], for the columns of every
+/// struct variant and `FromRow` for the type of every newtype variant.
+pub(crate) fn read_enum(generics: &Generics, variants: &[Variant<'_>]) -> WhereClause {
+    read_bounds(
+        generics,
+        variants.iter().flat_map(|variant| match &variant.kind {
+            VariantKind::Newtype(ty) => vec![(*ty, quote!(::inflow::FromRow))],
+            VariantKind::Struct(data) => data
+                .columns
+                .iter()
+                .map(|column| (column.ty, read_trait(column.role)))
+                .collect(),
+        }),
+    )
+}
+
+fn read_bounds<'a>(
+    generics: &Generics,
+    bounds: impl IntoIterator<Item = (&'a Type, TokenStream)>,
+) -> WhereClause {
     let mut clause = own(generics);
     let mut seen: Vec<String> = Vec::new();
-    for column in columns {
-        let ty = column.ty;
-        let bound = read_trait(column.role);
+    for (ty, bound) in bounds {
         // Every lifetime becomes the bound one, so that `Cow<'a, str>` and `Cow<'static, str>`
         // give one predicate, not two that differ by lifetime only (which rustc finds ambiguous).
-        let erased = erase_lifetimes(quote!(#ty));
+        let erased = erase_lifetimes(quote!(#ty), "__inflow");
         let predicate: WherePredicate =
-            syn::parse_quote_spanned!(column.type_span()=> for<'__inflow> #erased: #bound);
+            syn::parse_quote_spanned!(ty.span()=> for<'__inflow> #erased: #bound);
         let text = quote!(#predicate).to_string();
         if !seen.contains(&text) {
             seen.push(text);
@@ -86,6 +114,11 @@ pub(crate) fn read<'c, 'a: 'c>(
         }
     }
     clause
+}
+
+/// The type with every lifetime `'static`: how a constant outside the impls names it.
+pub(crate) fn static_lifetimes(ty: &Type) -> TokenStream {
+    erase_lifetimes(quote!(#ty), "static")
 }
 
 /// The type's own where clause, or an empty one to add to.
@@ -110,18 +143,20 @@ fn mentions_any(ty: &Type, params: &[&Ident]) -> bool {
     walk(quote!(#ty), params)
 }
 
-/// The tokens with every lifetime (`'a`, `'static`) replaced by `'__inflow`.
-fn erase_lifetimes(tokens: TokenStream) -> TokenStream {
+/// The tokens with every lifetime (`'a`, `'static`) replaced by `'name`.
+fn erase_lifetimes(tokens: TokenStream, name: &str) -> TokenStream {
     let mut out = Vec::new();
     let mut after_quote = false;
     for tree in tokens {
         let tree = match tree {
             TokenTree::Ident(ident) if after_quote => {
-                TokenTree::Ident(Ident::new("__inflow", ident.span()))
+                TokenTree::Ident(Ident::new(name, ident.span()))
             }
             TokenTree::Group(group) => {
-                let mut erased =
-                    proc_macro2::Group::new(group.delimiter(), erase_lifetimes(group.stream()));
+                let mut erased = proc_macro2::Group::new(
+                    group.delimiter(),
+                    erase_lifetimes(group.stream(), name),
+                );
                 erased.set_span(group.span());
                 TokenTree::Group(erased)
             }

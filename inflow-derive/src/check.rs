@@ -5,13 +5,41 @@ use std::collections::HashMap;
 
 use syn::Ident;
 
-use crate::ast::{Container, Data, Role, Struct};
+use crate::ast::{Container, Data, Role, Struct, Variant, VariantKind};
 use crate::attr::{RENAME, SKIP, TAG, TIMESTAMP};
 use crate::ctxt::Ctxt;
 
 pub(crate) fn container(cx: &mut Ctxt, container: &Container<'_>) {
     match &container.data {
         Data::Struct(data) => structure(cx, &container.input.ident, data),
+        Data::Enum(variants) => enumeration(cx, variants),
+    }
+}
+
+/// Each struct variant as a struct, and no two struct variants of one measurement: a query
+/// could not tell their series apart. (The measurement of a newtype variant is its type's,
+/// unknown here: generated constant assertions compare it with the others.)
+fn enumeration(cx: &mut Ctxt, variants: &[Variant<'_>]) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for variant in variants {
+        let VariantKind::Struct(data) = &variant.kind else {
+            continue;
+        };
+        structure(cx, variant.ident, data);
+        let name = data.measurement.name.as_str();
+        if let Some(first) = seen.get(name) {
+            cx.error_at(
+                data.measurement.span,
+                format!(
+                    "the variants `{first}` and `{}` both write measurement {name:?}: a query \
+                     could not tell their points apart; give one another name with \
+                     `#[inflow(measurement = \"...\")]`",
+                    variant.ident
+                ),
+            );
+        } else {
+            seen.insert(name, variant.ident);
+        }
     }
 }
 

@@ -50,7 +50,9 @@ pub use crate::writer::{
     Overflow, Writer, WriterBuilder, WriterEvent, WriterEvents, WriterStats,
 };
 
-/// Derives [`Measurement`](trait@Measurement) for a struct with named fields.
+/// Derives [`Measurement`](trait@Measurement) and [`FromRow`] for a struct with named fields,
+/// or for an enum of measurements (each variant a newtype holding a measurement type, or a
+/// struct variant).
 ///
 /// See the [crate documentation](crate) for the attributes.
 #[cfg(feature = "derive")]
@@ -101,10 +103,11 @@ pub use inflow_derive::TagValue;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::line_protocol::{EncodeError, Line, StaticKey};
-    pub use crate::query::decode::typed_tag;
+    pub use crate::measurement::{concat_schemas, has_measurement, share_a_measurement};
+    pub use crate::query::decode::{typed_tag, unknown_measurement};
     pub use core::default::Default;
     pub use core::option::Option::{self, None, Some};
     pub use core::primitive::str;
-    pub use core::result::Result::{self, Ok};
+    pub use core::result::Result::{self, Err, Ok};
     pub use std::string::String;
 }

@@ -5,8 +5,9 @@ use crate::line_protocol::{EncodeError, Line};
 /// A type whose values can be written to InfluxDB as points.
 ///
 /// `#[derive(Measurement)]` implements it for a struct, with the measurement name, escaped keys
-/// and tag order computed at compile time; [`Point`](crate::Point) implements it for points
-/// built at run time. Writing it by hand is possible (write the measurement name, then the
+/// and tag order computed at compile time, and for an enum of measurements, whose values are
+/// points of several measurements (each variant one); [`Point`](crate::Point) implements it
+/// for points built at run time. Writing it by hand is possible (write the measurement name, then the
 /// tags in key order, then the fields, then at most one timestamp) but rarely needed.
 ///
 /// ```
@@ -40,6 +41,38 @@ pub trait Measurement {
     /// What is known about the type's points at compile time, or `None` when their shape is
     /// only known at run time (as for [`Point`](crate::Point)).
     const SCHEMA: Option<Schema>;
+
+    /// The schemas of every kind of point the type writes, one per measurement: for a struct,
+    /// its [`SCHEMA`](Self::SCHEMA) alone; for an enum of measurements, each variant's in the
+    /// order of the variants (an enum's own `SCHEMA` is `None`, since its points have several
+    /// shapes); empty when the shape is only known at run time.
+    ///
+    /// [`Client::verify_schema`](crate::Client::verify_schema) checks each of them.
+    ///
+    /// ```
+    /// use inflow::Measurement;
+    ///
+    /// #[derive(Measurement)]
+    /// struct CpuLoad {
+    ///     load: f64,
+    /// }
+    ///
+    /// #[derive(Measurement)]
+    /// enum Metric {
+    ///     Cpu(CpuLoad),
+    ///     DiskFree { bytes: u64 },
+    /// }
+    ///
+    /// assert_eq!(CpuLoad::SCHEMAS, [CpuLoad::SCHEMA.unwrap()]);
+    /// assert_eq!(Metric::SCHEMA, None);
+    /// let names: Vec<_> = Metric::SCHEMAS.iter().map(|schema| schema.measurement()).collect();
+    /// assert_eq!(names, ["cpu_load", "disk_free"]);
+    /// assert_eq!(Metric::SCHEMAS[1].rust_type(), "Metric::DiskFree");
+    /// ```
+    const SCHEMAS: &'static [Schema] = match &Self::SCHEMA {
+        Some(schema) => std::slice::from_ref(schema),
+        None => &[],
+    };
 
     /// The measurement name of this point (unescaped).
     fn measurement(&self) -> &str;
@@ -113,7 +146,8 @@ impl Schema {
         }
     }
 
-    /// The name of the Rust type the schema was derived from (`Reading`).
+    /// The name of the Rust type the schema was derived from (`Reading`), or of the enum and
+    /// its struct variant (`Metric::Disk`).
     #[must_use]
     pub const fn rust_type(&self) -> &'static str {
         self.rust_type
@@ -304,8 +338,73 @@ impl std::fmt::Display for FieldType {
     }
 }
 
+/// The schemas of `parts` one after the other, as one array: an enum's
+/// [`SCHEMAS`](Measurement::SCHEMAS). Generated code calls it in a constant.
+#[doc(hidden)]
+#[must_use]
+pub const fn concat_schemas<const N: usize>(parts: &[&[Schema]]) -> [Schema; N] {
+    let mut out = [Schema::__new("", "", &[], &[], &[], &[], false); N];
+    let mut at = 0;
+    let mut part = 0;
+    while part < parts.len() {
+        let mut index = 0;
+        while index < parts[part].len() {
+            out[at] = parts[part][index];
+            at += 1;
+            index += 1;
+        }
+        part += 1;
+    }
+    assert!(at == N, "the schemas do not fill the array");
+    out
+}
+
+/// Whether a schema of `a` and one of `b` have the same measurement: two variants of an enum
+/// that could not be told apart when decoded. Generated code asserts it is not so.
+#[doc(hidden)]
+#[must_use]
+pub const fn share_a_measurement(a: &[Schema], b: &[Schema]) -> bool {
+    let mut i = 0;
+    while i < a.len() {
+        let mut j = 0;
+        while j < b.len() {
+            if same_bytes(a[i].measurement.as_bytes(), b[j].measurement.as_bytes()) {
+                return true;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether one of `schemas` is of `measurement`: which variant of an enum a series decodes
+/// into. Generated code calls it.
+#[doc(hidden)]
+#[must_use]
+pub fn has_measurement(schemas: &[Schema], measurement: &str) -> bool {
+    schemas
+        .iter()
+        .any(|schema| schema.measurement == measurement)
+}
+
 impl<M: Measurement + ?Sized> Measurement for &M {
     const SCHEMA: Option<Schema> = M::SCHEMA;
+    const SCHEMAS: &'static [Schema] = M::SCHEMAS;
 
     fn measurement(&self) -> &str {
         (**self).measurement()
@@ -318,6 +417,7 @@ impl<M: Measurement + ?Sized> Measurement for &M {
 
 impl<M: Measurement + ?Sized> Measurement for Box<M> {
     const SCHEMA: Option<Schema> = M::SCHEMA;
+    const SCHEMAS: &'static [Schema] = M::SCHEMAS;
 
     fn measurement(&self) -> &str {
         (**self).measurement()
@@ -325,5 +425,31 @@ impl<M: Measurement + ?Sized> Measurement for Box<M> {
 
     fn encode(&self, line: &mut Line<'_>) -> Result<(), EncodeError> {
         (**self).encode(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn schema(measurement: &'static str) -> Schema {
+        Schema::__new("T", measurement, &[], &[], &[], &[], false)
+    }
+
+    const CPU: Schema = schema("cpu");
+    const DISK: Schema = schema("disk");
+    const ALL: [Schema; 3] = concat_schemas(&[&[CPU], &[], &[DISK, CPU]]);
+
+    #[test]
+    fn an_enums_schemas_are_its_variants_in_order() {
+        assert_eq!(ALL, [CPU, DISK, CPU]);
+        assert!(share_a_measurement(&[CPU], &ALL[1..]));
+        assert!(!share_a_measurement(
+            &[CPU],
+            &[DISK, schema("cpu2"), schema("cp")]
+        ));
+        assert!(!share_a_measurement(&[], &ALL));
+        assert!(has_measurement(&ALL, "disk"));
+        assert!(!has_measurement(&ALL, "Disk"));
     }
 }

@@ -10,7 +10,8 @@ use crate::{Client, Error, ErrorKind, FieldType, Measurement, Result, Schema, Sc
 
 impl Client {
     /// Compares the tags and fields `M` writes with those the server already has for its
-    /// measurement, in the client's retention policy when one is set: a field the server
+    /// measurement (for an enum of measurements, each variant's: every schema of
+    /// [`Measurement::SCHEMAS`]), in the client's retention policy when one is set: a field the server
     /// stores with another type, or a key that is a tag on one side and a field on the other,
     /// would make the server refuse `M`'s points (InfluxDB fixes a field's type with the first
     /// value written to it). Keys the server has and `M` does not are listed as information.
@@ -47,7 +48,8 @@ impl Client {
     /// [`ErrorKind::InvalidQuery`] when `M` has no static schema (a [`Point`](crate::Point));
     /// otherwise when the server refuses the queries (an unknown database, say).
     pub async fn verify_schema<M: Measurement + ?Sized>(&self) -> Result<SchemaReport> {
-        let Some(schema) = M::SCHEMA else {
+        let schemas = M::SCHEMAS;
+        if schemas.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidQuery,
                 format!(
@@ -55,41 +57,55 @@ impl Client {
                     std::any::type_name::<M>()
                 ),
             ));
-        };
+        }
         let mut report = SchemaReport::default();
-        let server = self.server_keys(schema.measurement()).await?;
-        compare(&schema, &server, &mut report);
+        let servers = self.server_keys(schemas).await?;
+        for (schema, server) in schemas.iter().zip(&servers) {
+            compare(schema, server, &mut report);
+        }
         Ok(report)
     }
 
-    /// The server's field keys (with their types) and tag keys of `measurement`.
-    async fn server_keys(&self, measurement: &str) -> Result<ServerKeys> {
-        let from = match self.retention_policy() {
-            Some(rp) => format!("{}.{}", quote_identifier(rp), quote_identifier(measurement)),
-            None => quote_identifier(measurement),
-        };
-        let results = self
-            .query(format!(
-                "SHOW FIELD KEYS FROM {from}; SHOW TAG KEYS FROM {from}"
-            ))
-            .await?;
-        let [fields, tags] = results.as_slice() else {
+    /// The server's field keys (with their types) and tag keys of each schema's measurement,
+    /// asked in one request.
+    async fn server_keys(&self, schemas: &[Schema]) -> Result<Vec<ServerKeys>> {
+        let statements: Vec<String> = schemas
+            .iter()
+            .map(|schema| {
+                let measurement = schema.measurement();
+                let from = match self.retention_policy() {
+                    Some(rp) => {
+                        format!("{}.{}", quote_identifier(rp), quote_identifier(measurement))
+                    }
+                    None => quote_identifier(measurement),
+                };
+                format!("SHOW FIELD KEYS FROM {from}; SHOW TAG KEYS FROM {from}")
+            })
+            .collect();
+        let results = self.query(statements.join("; ")).await?;
+        if results.len() != 2 * schemas.len() {
             return Err(Error::new(
                 ErrorKind::UnexpectedResponse,
                 format!(
-                    "two statements were answered with {} results",
+                    "{} statements were answered with {} results",
+                    2 * schemas.len(),
                     results.len()
                 ),
             ));
-        };
-        let fields = slice::from_ref(fields);
-        Ok(ServerKeys {
-            fields: strings_of_column(fields, "fieldKey")
-                .into_iter()
-                .zip(strings_of_column(fields, "fieldType"))
-                .collect(),
-            tags: strings_of_column(slice::from_ref(tags), "tagKey"),
-        })
+        }
+        Ok(results
+            .chunks_exact(2)
+            .map(|pair| {
+                let (fields, tags) = (slice::from_ref(&pair[0]), slice::from_ref(&pair[1]));
+                ServerKeys {
+                    fields: strings_of_column(fields, "fieldKey")
+                        .into_iter()
+                        .zip(strings_of_column(fields, "fieldType"))
+                        .collect(),
+                    tags: strings_of_column(tags, "tagKey"),
+                }
+            })
+            .collect())
     }
 }
 

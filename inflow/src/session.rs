@@ -240,10 +240,9 @@ impl<M: Measurement> Session<M> {
             .write_body(&self.url, flight.body(), flight.lines(), Resend::Always)
             .await;
         flight.settle(delivered.settled_bytes, delivered.settled_lines);
-        let schema = M::SCHEMA;
         delivered
             .result
-            .map_err(|err| schema_check::name_conflicting_field(err, schema.as_slice()))
+            .map_err(|err| schema_check::name_conflicting_field(err, M::SCHEMAS))
     }
 
     /// Runs `body` with this session, then commits what is buffered: the origin's context

@@ -8,14 +8,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Series;
-use crate::{EpochTime, Error, ErrorKind, Precision, Result, Value};
+use crate::{EpochTime, Error, ErrorKind, Precision, Result, Schema, Value};
 
 /// A type whose values can be read back from query rows: what `query_as` and `query_stream`
 /// decode into.
 ///
 /// `#[derive(Measurement)]` implements it: each tag is read from the series' `GROUP BY` tags
 /// or from a column of its key, each field from the column of its key (renames honoured), the
-/// timestamp from `time`, and skipped fields are `Default::default()`.
+/// timestamp from `time`, and skipped fields are `Default::default()`. A struct reads every
+/// series alike, whatever its measurement; an enum of measurements reads each series into the
+/// variant of the series' measurement (a newtype variant through its type's `FromRow`), and a
+/// series of a measurement no variant writes is a decode error naming those it knows.
 ///
 /// A tag that is absent, `null` or empty reads as the empty text into a `String` (and the other
 /// text types) and as `None` into an `Option`: InfluxDB stores no empty tag value, so a tag
@@ -33,6 +36,18 @@ pub trait FromRow: Sized {
     /// The tag and field keys the type reads, in the order its decoder asks for them.
     #[doc(hidden)]
     const COLUMNS: &'static [Column];
+
+    /// The keys to read from a series of `measurement`: a struct reads every series alike, an
+    /// enum of measurements the keys of the variant that `measurement` names.
+    ///
+    /// # Errors
+    ///
+    /// When the type has no kind of point of that measurement.
+    #[doc(hidden)]
+    fn columns_for(measurement: &str) -> Result<&'static [Column]> {
+        let _ = measurement;
+        Ok(Self::COLUMNS)
+    }
 
     /// Builds a value from one row.
     ///
@@ -58,6 +73,8 @@ pub struct Column {
 #[derive(Debug)]
 pub struct Plan<'s> {
     series: &'s Series,
+    /// The keys the type reads from this series, which `sources` follows.
+    keys: &'static [Column],
     sources: Vec<Source<'s>>,
     time: Option<usize>,
     epoch: Option<Precision>,
@@ -72,8 +89,13 @@ enum Source<'s> {
 
 impl<'s> Plan<'s> {
     /// The plan for decoding `series` into `M`, whose times are in `epoch` (or RFC 3339 text).
-    pub(crate) fn new<M: FromRow>(series: &'s Series, epoch: Option<Precision>) -> Self {
-        let sources = M::COLUMNS
+    ///
+    /// # Errors
+    ///
+    /// When `M` is an enum of measurements without a variant for the series' measurement.
+    pub(crate) fn new<M: FromRow>(series: &'s Series, epoch: Option<Precision>) -> Result<Self> {
+        let keys = M::columns_for(series.name())?;
+        let sources = keys
             .iter()
             .map(|column| {
                 let tag = column.tag.then(|| series.tags().get(column.key)).flatten();
@@ -84,12 +106,13 @@ impl<'s> Plan<'s> {
                 }
             })
             .collect();
-        Plan {
+        Ok(Plan {
             series,
+            keys,
             sources,
             time: series.column("time"),
             epoch,
-        }
+        })
     }
 
     /// Decodes row `index` of the series.
@@ -97,9 +120,34 @@ impl<'s> Plan<'s> {
         M::from_row(&Row {
             plan: self,
             index,
-            keys: M::COLUMNS,
+            keys: self.keys,
         })
     }
+}
+
+/// The error for a series of `measurement` that `rust_type`, an enum of measurements whose
+/// variants write `schemas`, has no variant for. Generated code calls it.
+#[doc(hidden)]
+#[must_use]
+pub fn unknown_measurement(rust_type: &str, measurement: &str, schemas: &[Schema]) -> Error {
+    let mut known = String::new();
+    for (index, schema) in schemas.iter().enumerate() {
+        if index > 0 {
+            known.push_str(if index + 1 == schemas.len() {
+                " or "
+            } else {
+                ", "
+            });
+        }
+        known.push_str(&format!("{:?}", schema.measurement()));
+    }
+    Error::new(
+        ErrorKind::Decode,
+        format!(
+            "cannot decode series {:?} into `{rust_type}`: no variant is of that measurement; its variants are of {known}",
+            crate::line_protocol::excerpt(measurement)
+        ),
+    )
 }
 
 /// One row being decoded: what generated decoders read from.
@@ -118,6 +166,13 @@ enum Found<'r> {
 }
 
 impl Row<'_> {
+    /// The measurement of the row's series: what an enum of measurements picks its variant by.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn measurement(&self) -> &str {
+        self.plan.series.name()
+    }
+
     fn found(&self, position: usize) -> Found<'_> {
         match self.plan.sources[position] {
             Source::Tag(text) => Found::Text(text),
@@ -877,7 +932,7 @@ mod tests {
     fn decode_all<M: FromRow>(document: &str, epoch: Option<Precision>) -> Result<Vec<M>> {
         let results = super::super::results::parse_document(document.as_bytes(), 200)?;
         let series = &results[0].series()[0];
-        let plan = Plan::new::<M>(series, epoch);
+        let plan = Plan::new::<M>(series, epoch)?;
         (0..series.len()).map(|index| plan.decode(index)).collect()
     }
 

@@ -257,7 +257,7 @@ fn decode_results<M: FromRow>(
     rows: &mut impl Extend<M>,
 ) -> Result<()> {
     for series in results.iter().flat_map(StatementResult::series) {
-        let plan = Plan::new::<M>(series, epoch);
+        let plan = Plan::new::<M>(series, epoch)?;
         for index in 0..series.len() {
             rows.extend(std::iter::once(plan.decode::<M>(index)?));
         }

@@ -1,0 +1,6 @@
+use inflow::Measurement;
+
+#[derive(Measurement)]
+enum Metric {}
+
+fn main() {}
