@@ -62,6 +62,9 @@ pub trait FieldValue {
     ///         field.float(self.0)
     ///     }
     /// }
+    ///
+    /// assert_eq!(Celsius::TYPE, Some(FieldType::Float));
+    /// # let _ = Celsius(21.5);
     /// ```
     const TYPE: Option<FieldType> = None;
 

@@ -994,7 +994,7 @@ impl<M, W> WriterBuilder<M, W> {
         });
         let url = self.client.write_url(self.retention_policy.as_deref());
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
-        let schemas = M::SCHEMA.into_iter().collect();
+        let schemas = M::SCHEMAS.to_vec();
         let mut driver = Driver::new(Arc::clone(&shared), self.client, url, schemas, received);
         #[cfg(feature = "spool")]
         if let Some(files) = spool_files {
