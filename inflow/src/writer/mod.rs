@@ -883,3 +883,6 @@ impl Client {
         WriterBuilder::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests;
