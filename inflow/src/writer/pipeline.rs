@@ -236,9 +236,13 @@ impl Pipeline {
             return settled;
         };
         let head_id = head.id;
-        head.body = head.body.slice(settled_bytes.min(head.body.len())..);
         head.lines = head.lines.saturating_sub(settled_lines);
         let finished = head.lines == 0;
+        if !finished {
+            // Not when all of it is settled: an empty slice lets go of the buffer, which
+            // could then not be recycled.
+            head.body = head.body.slice(settled_bytes.min(head.body.len())..);
+        }
         let error = result.err().map(Arc::new);
         let report = error.as_ref().and_then(|error| error.commit_report());
         match report {

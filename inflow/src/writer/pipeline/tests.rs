@@ -875,3 +875,41 @@ fn a_split_cut_gives_its_buffer_back() {
     pipeline.push_cut(cut, 1);
     assert!((0..4).any(|_| pipeline.spare_buffer().capacity() == 4096));
 }
+#[test]
+fn a_settled_batch_gives_its_buffer_back_when_nothing_else_holds_it() {
+    let mut pipeline = Pipeline::new(1, policy());
+    let now = Instant::now();
+    let mut cut = Vec::with_capacity(4096);
+    cut.extend_from_slice(line("m", 1).as_bytes());
+    pipeline.push_cut(cut, 1);
+    let send = only_send(&mut pipeline, now);
+    answer(&mut pipeline, send, now, stored);
+    let buffer = pipeline.spare_buffer();
+    assert!(buffer.is_empty());
+    assert_eq!(buffer.capacity(), 4096);
+    assert_eq!(
+        pipeline.spare_buffer().capacity(),
+        0,
+        "one buffer, given once"
+    );
+}
+
+#[test]
+fn at_most_eight_spare_buffers_are_kept() {
+    let mut pipeline = Pipeline::new(1, policy());
+    let now = Instant::now();
+    for value in 0..10 {
+        let mut cut = Vec::with_capacity(1024);
+        cut.extend_from_slice(line("m", value).as_bytes());
+        pipeline.push_cut(cut, 1);
+    }
+    for _ in 0..10 {
+        let send = only_send(&mut pipeline, now);
+        answer(&mut pipeline, send, now, stored);
+    }
+    let kept = (0..10)
+        .map(|_| pipeline.spare_buffer())
+        .filter(|buffer| buffer.capacity() > 0)
+        .count();
+    assert_eq!(kept, SPARE_BUFFERS);
+}
