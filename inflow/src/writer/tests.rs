@@ -241,6 +241,16 @@ fn a_block_that_can_never_fit_is_an_error_naming_the_limits() {
 }
 
 #[test]
+fn what_fits_the_limits_exactly_is_taken() {
+    let line = line_bytes();
+    let shared = shared(config(3, 3 * line));
+    assert!(taken(shared.take_block(&block([1, 2, 3]))));
+    let shared = self::shared(config(1, line));
+    assert!(taken(shared.take(&point(1))));
+    assert_eq!(shared.lock().open.len(), 1);
+}
+
+#[test]
 fn the_first_point_wakes_the_task_and_a_full_batch_wakes_it_once() {
     let shared = shared(Config {
         batch_points: 3,

@@ -333,6 +333,11 @@ fn a_delivered_prefix_advances_the_head_and_a_settled_head_lets_the_next_batch_g
         (1, first[2].len(), 1)
     );
     assert!(!settled.retry);
+    assert_eq!(
+        pipeline.next_due(),
+        None,
+        "the next batch waits for no timer"
+    );
 
     let next = only_send(&mut pipeline, now + 200 * MS);
     assert_eq!((text(&next.body), next.lines), (line("m", 4).as_str(), 1));
@@ -538,6 +543,27 @@ fn resume_stalled_makes_only_the_stalled_lanes_due_at_once() {
     );
     pipeline.resume_stalled();
     assert!(pipeline.due(later).is_empty(), "lane 1 was not stalled");
+}
+
+#[test]
+fn a_stalled_lane_that_starts_its_next_round_by_its_timer_is_no_longer_stalled() {
+    let mut pipeline = Pipeline::new(1, policy().max_attempts(2));
+    let t0 = Instant::now();
+    pipeline.push_cut(body(&[line("m", 1)]), 1);
+    let send = only_send(&mut pipeline, t0);
+    assert!(answer(&mut pipeline, send, t0, failing).retry);
+    let t1 = t0 + 200 * MS;
+    let send = only_send(&mut pipeline, t1);
+    assert!(answer(&mut pipeline, send, t1, failing).stall.is_some());
+    let t2 = t1 + Duration::from_secs(10);
+    let send = only_send(&mut pipeline, t2);
+    assert!(answer(&mut pipeline, send, t2, failing).retry);
+    pipeline.resume_stalled();
+    assert!(
+        pipeline.due(t2).is_empty(),
+        "a lane waiting for a retry's backoff is not hurried"
+    );
+    assert_eq!(pipeline.next_due(), Some(t2 + 200 * MS));
 }
 
 #[test]
