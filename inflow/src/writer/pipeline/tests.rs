@@ -939,3 +939,21 @@ fn at_most_eight_spare_buffers_are_kept() {
         .count();
     assert_eq!(kept, SPARE_BUFFERS);
 }
+
+#[test]
+fn the_unused_parts_of_a_split_cut_are_kept_for_reuse() {
+    let mut pipeline = Pipeline::new(4, policy());
+    for _ in 0..4 {
+        pipeline.push_cut(Vec::with_capacity(100), 0);
+    }
+    let mut cut = Vec::with_capacity(4096);
+    cut.extend_from_slice(line("m", 1).as_bytes());
+    pipeline.push_cut(cut, 1);
+    let mut kept: Vec<usize> = (0..5).map(|_| pipeline.spare_buffer().capacity()).collect();
+    kept.sort_unstable();
+    assert_eq!(
+        kept,
+        [0, 100, 100, 100, 4096],
+        "the cut's own buffer and the three parts left empty"
+    );
+}
