@@ -995,6 +995,7 @@ impl<M, W> WriterBuilder<M, W> {
         let url = self.client.write_url(self.retention_policy.as_deref());
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
         let schemas = M::SCHEMAS.to_vec();
+        #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
         let mut driver = Driver::new(Arc::clone(&shared), self.client, url, schemas, received);
         #[cfg(feature = "spool")]
         if let Some(files) = spool_files {
@@ -1035,3 +1036,6 @@ impl Client {
         WriterBuilder::new(self.clone())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -496,32 +496,3 @@ fn series_hash(key: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod recycling {
-    use super::*;
-
-    /// A batch stored whole gives its buffer back for the next cut: the writer's buffer then
-    /// grows once, not again from nothing for every batch.
-    #[test]
-    fn a_batch_stored_whole_gives_its_memory_back() {
-        let mut pipeline = Pipeline::new(1, RetryPolicy::default());
-        let mut body = Vec::with_capacity(4096);
-        body.extend_from_slice(b"m,t=a v=1 1\nm,t=b v=2 2\n");
-        let bytes = body.len();
-        pipeline.push_cut(body, 2);
-        let now = Instant::now();
-        let sends = pipeline.due(now);
-        assert_eq!(sends.len(), 1);
-        drop(sends);
-        let delivered = Delivered {
-            settled_bytes: bytes,
-            settled_lines: 2,
-            result: Ok(()),
-        };
-        let settled = pipeline.delivered(0, delivered, now);
-        assert_eq!(settled.stored, 2);
-        assert!(pipeline.is_empty());
-        assert!(pipeline.spare_buffer().capacity() >= 4096);
-    }
-}
