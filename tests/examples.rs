@@ -22,6 +22,12 @@ mod session_commit;
 mod session_retention_policy;
 #[path = "../examples/session_scope.rs"]
 mod session_scope;
+#[path = "../examples/time_types.rs"]
+mod time_types;
+#[path = "../examples/typed_tags.rs"]
+mod typed_tags;
+#[path = "../examples/verify_schema.rs"]
+mod verify_schema;
 #[path = "../examples/write_precision.rs"]
 mod write_precision;
 #[path = "../examples/write_retention_policy.rs"]
@@ -304,4 +310,86 @@ async fn enum_measurement() {
     assert_eq!(disk.len(), 1);
     assert_eq!(disk[0]["device"].as_str(), Some("sda"));
     assert_eq!(disk[0]["free_bytes"].as_i64(), Some(52_000_000_000));
+}
+
+#[tokio::test]
+async fn typed_tags_read_back_into_their_types() {
+    let db = server::server().database("ex_typed_tags");
+    let (written, read) = typed_tags::run(&db.url()).await.unwrap();
+    assert_eq!(written.len(), 3);
+    assert_eq!(read, written);
+    // The server holds each tag as its text; an absent `Option` is no tag at all.
+    let stored = db.rows(None, "probe");
+    let tags: Vec<[Option<&str>; 5]> = stored
+        .iter()
+        .map(|row| {
+            ["rack", "primary", "zone", "health", "slot"]
+                .map(|key| row.get(key).and_then(serde_json::Value::as_str))
+        })
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            [Some("17"), Some("true"), Some("é"), Some("ok"), Some("-3")],
+            [Some("17"), Some("false"), Some("b"), Some("degraded"), None],
+            [
+                Some("65535"),
+                Some("true"),
+                Some(" "),
+                Some("down"),
+                Some("-128")
+            ],
+        ]
+    );
+}
+
+#[tokio::test]
+async fn time_and_jiff_timestamps_read_back_as_the_same_instants() {
+    let db = server::server().database("ex_time_types");
+    let ((doors, badges), (read_doors, read_badges)) = time_types::run(&db.url()).await.unwrap();
+    assert_eq!((doors.len(), badges.len()), (2, 2));
+    assert_eq!(read_doors, doors);
+    assert_eq!(read_badges, badges);
+    // Read back in UTC, to the nanosecond.
+    assert_eq!(read_doors[0].at.offset(), time::UtcOffset::UTC);
+    let nanos = |rows: &[Row]| -> Vec<i64> {
+        rows.iter()
+            .map(|row| row["time"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        nanos(&db.rows(None, "door")),
+        [1_475_848_864_123_456_789, 1_475_848_864_123_456_790]
+    );
+    assert_eq!(
+        nanos(&db.rows(None, "badge")),
+        [1_475_848_870_987_654_321, 1_475_848_872_487_654_321]
+    );
+}
+
+#[tokio::test]
+async fn verify_schema_writes_only_without_a_conflict() {
+    // A fresh database has nothing to conflict with: the reading is written.
+    let db = server::server().database("ex_verify_ok");
+    let (report, wrote) = verify_schema::run(&db.url()).await.unwrap();
+    assert!(report.is_compatible(), "{report}");
+    assert!(wrote);
+    assert_eq!(report.to_string(), "the schema matches the server's");
+    assert_eq!(db.rows(None, "pump").len(), 1);
+
+    // `starts` written as a float first: the server would drop every reading.
+    let db = server::server().database("ex_verify_conflict");
+    Client::new(&db.url())
+        .unwrap()
+        .write_line_protocol("pump,station=south starts=1.5,valve=\"open\" 1\n")
+        .await
+        .unwrap();
+    let (report, wrote) = verify_schema::run(&db.url()).await.unwrap();
+    assert!(!wrote);
+    assert_eq!(
+        report.to_string(),
+        "`PumpReading::starts` (i64, written as integer) conflicts with the server's float field `starts` of measurement `pump`\n\
+         the server's string field `valve` of measurement `pump` is not written by the type"
+    );
+    assert_eq!(db.rows(None, "pump").len(), 1, "only the seed is stored");
 }

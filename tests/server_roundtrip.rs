@@ -2,13 +2,17 @@
 //! values are written through sessions and read back identical; whatever cannot be stored is
 //! refused before sending, with the session's buffer intact. Typed values at every edge (whole
 //! floats of every magnitude, empty tags) are read back identical through `query_as` and
-//! `query_stream`.
+//! `query_stream`, and so are typed tags (any integer, `bool` and `char`, any variant of a
+//! `#[derive(TagValue)]` enum) with `time` and `jiff` timestamps anywhere in the server's range,
+//! at any precision.
 
 use std::collections::BTreeMap;
 
 use futures_util::StreamExt as _;
+use inflow::line_protocol::{MAX_TIMESTAMP_NANOS, MIN_TIMESTAMP_NANOS};
+use inflow::query::FromTimestamp;
 use inflow::query::{Query, quote_identifier};
-use inflow::{Client, EpochTime, Measurement, Point, Precision, Value};
+use inflow::{Client, EpochTime, Measurement, Point, Precision, TagValue, Timestamp, Value};
 use inflow_tests::server;
 use proptest::prelude::*;
 
@@ -401,6 +405,281 @@ proptest! {
             let streamed: Vec<String> = streamed.iter().map(Edges::read_back).collect();
             prop_assert_eq!(&streamed, &expected);
             Ok(())
+        })?;
+    }
+}
+
+/// A closed set of tag values, one of them a text line protocol must escape.
+#[derive(Debug, Clone, Copy, PartialEq, TagValue)]
+#[inflow(rename_all = "SCREAMING_SNAKE_CASE")]
+enum Phase {
+    Idle,
+    WarmingUp,
+    #[inflow(rename = "x, =\"y\" é")]
+    Odd,
+}
+
+const PHASES: [Phase; 3] = [Phase::Idle, Phase::WarmingUp, Phase::Odd];
+
+/// Which library's timestamp a row was written with, so that each is read on its own.
+#[derive(Debug, Clone, Copy, PartialEq, TagValue)]
+#[inflow(rename_all = "lowercase")]
+enum Library {
+    Time,
+    Jiff,
+}
+
+/// A timestamp type under test.
+trait Clock:
+    Timestamp + FromTimestamp + Clone + std::fmt::Debug + PartialEq + Send + Sync + Unpin + 'static
+{
+    const LIBRARY: Library;
+
+    /// The instant, in a zone `offset_seconds` east of UTC where the type has one.
+    fn at(nanos: i128, offset_seconds: i32) -> Self;
+}
+
+impl Clock for time::OffsetDateTime {
+    const LIBRARY: Library = Library::Time;
+
+    fn at(nanos: i128, offset_seconds: i32) -> Self {
+        let offset = time::UtcOffset::from_whole_seconds(offset_seconds).unwrap();
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .unwrap()
+            .to_offset(offset)
+    }
+}
+
+impl Clock for jiff::Timestamp {
+    const LIBRARY: Library = Library::Jiff;
+
+    fn at(nanos: i128, _: i32) -> Self {
+        jiff::Timestamp::from_nanosecond(nanos).unwrap()
+    }
+}
+
+/// Every typed tag type; `n` makes each point a series of its own, so that no two points
+/// merge, whatever their times.
+#[derive(Debug, Clone, PartialEq, Measurement)]
+#[inflow(measurement = "typed_tags")]
+struct TypedTags<T: Clock> {
+    #[inflow(tag)]
+    library: Library,
+    #[inflow(tag)]
+    n: usize,
+    #[inflow(tag)]
+    t_u8: u8,
+    #[inflow(tag)]
+    t_u16: u16,
+    #[inflow(tag)]
+    t_u32: u32,
+    #[inflow(tag)]
+    t_u64: u64,
+    #[inflow(tag)]
+    t_i8: i8,
+    #[inflow(tag)]
+    t_i16: i16,
+    #[inflow(tag)]
+    t_i32: i32,
+    #[inflow(tag)]
+    t_i64: i64,
+    #[inflow(tag)]
+    t_isize: isize,
+    #[inflow(tag)]
+    t_bool: bool,
+    #[inflow(tag)]
+    t_char: char,
+    #[inflow(tag)]
+    phase: Phase,
+    #[inflow(tag)]
+    maybe_phase: Option<Phase>,
+    #[inflow(tag)]
+    maybe_char: Option<char>,
+    #[inflow(tag)]
+    maybe_u64: Option<u64>,
+    value: i64,
+    #[inflow(timestamp)]
+    time: T,
+}
+
+/// The tags of one point, whatever its timestamp type.
+#[derive(Debug, Clone)]
+struct Tags {
+    unsigned: (u8, u16, u32, u64),
+    signed: (i8, i16, i32, i64, isize),
+    flag: bool,
+    character: char,
+    phase: Phase,
+    maybe: (Option<Phase>, Option<char>, Option<u64>),
+}
+
+fn any_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => any::<char>(),
+        // Those line protocol escapes, and those it cannot write (`\` would escape the
+        // separator after it; a line feed ends the line).
+        1 => prop::sample::select(vec![',', '=', ' ', '"', '\\', '\n', '\r', '\t', '\0']),
+    ]
+}
+
+fn tags() -> impl Strategy<Value = Tags> {
+    let maybe_char = prop_oneof![Just(None), any_char().prop_map(Some)];
+    (
+        any::<(u8, u16, u32, u64)>(),
+        any::<(i8, i16, i32, i64, isize)>(),
+        any::<bool>(),
+        any_char(),
+        prop::sample::select(PHASES.to_vec()),
+        (
+            prop::option::of(prop::sample::select(PHASES.to_vec())),
+            maybe_char,
+            prop::option::of(any::<u64>()),
+        ),
+    )
+        .prop_map(|(unsigned, signed, flag, character, phase, maybe)| Tags {
+            unsigned,
+            signed,
+            flag,
+            character,
+            phase,
+            maybe,
+        })
+}
+
+/// The instants the server stores in `precision`: from the first whole unit at or after its
+/// earliest instant to the last nanosecond of the unit that holds its latest (written as that
+/// unit).
+fn storable_range(precision: Precision) -> (i128, i128) {
+    let unit = i128::from(precision.nanos_per_unit());
+    let (min, max) = (
+        i128::from(MIN_TIMESTAMP_NANOS),
+        i128::from(MAX_TIMESTAMP_NANOS),
+    );
+    let first = -((-min).div_euclid(unit));
+    (first * unit, max.div_euclid(unit) * unit + unit - 1)
+}
+
+/// Any storable instant in `precision`, its edges more often than chance would pick them.
+fn instant(precision: Precision) -> impl Strategy<Value = i128> {
+    let (lowest, highest) = storable_range(precision);
+    prop_oneof![
+        4 => lowest..=highest,
+        1 => prop::sample::select(vec![lowest, lowest + 1, -1, 0, highest - 1, highest]),
+    ]
+}
+
+/// A precision, and points to write at it: their tags, instants and zone offsets (±26 h).
+fn typed_points() -> impl Strategy<Value = (Precision, Vec<(Tags, i128, i32)>)> {
+    prop::sample::select(Precision::ALL.to_vec()).prop_flat_map(|precision| {
+        (
+            Just(precision),
+            prop::collection::vec((tags(), instant(precision), -93_599..=93_599_i32), 1..25),
+        )
+    })
+}
+
+fn typed_tags<T: Clock>(n: usize, tags: &Tags, nanos: i128, offset_seconds: i32) -> TypedTags<T> {
+    let Tags {
+        unsigned: (t_u8, t_u16, t_u32, t_u64),
+        signed: (t_i8, t_i16, t_i32, t_i64, t_isize),
+        flag,
+        character,
+        phase,
+        maybe: (maybe_phase, maybe_char, maybe_u64),
+    } = tags.clone();
+    TypedTags {
+        library: T::LIBRARY,
+        n,
+        t_u8,
+        t_u16,
+        t_u32,
+        t_u64,
+        t_i8,
+        t_i16,
+        t_i32,
+        t_i64,
+        t_isize,
+        t_bool: flag,
+        t_char: character,
+        phase,
+        maybe_phase,
+        maybe_char,
+        maybe_u64,
+        value: i64::try_from(n).unwrap(),
+        time: T::at(nanos, offset_seconds),
+    }
+}
+
+/// Writes each point with `T`'s timestamps through a session: what the server can store is read
+/// back identical (its time floored to the precision) through `query_as` and `query_stream`;
+/// what it cannot is refused before sending, the buffer intact.
+async fn typed_round_trip<T: Clock>(
+    client: &Client,
+    precision: Precision,
+    points: &[(Tags, i128, i32)],
+) -> Result<(), TestCaseError> {
+    let unit = i128::from(precision.nanos_per_unit());
+    let mut session = client.session::<TypedTags<T>>();
+    let mut expected = Vec::new();
+    for (n, (tags, nanos, offset)) in points.iter().enumerate() {
+        let point = typed_tags::<T>(n, tags, *nanos, *offset);
+        let (len, bytes) = (session.len(), session.buffered_bytes());
+        match session.write(&point).await {
+            Ok(()) => {
+                let floored = nanos.div_euclid(unit) * unit;
+                expected.push(TypedTags {
+                    time: T::at(floored, 0),
+                    ..point
+                });
+            }
+            Err(err) => {
+                prop_assert!(err.is_invalid_point(), "{err}");
+                let unwritable = [Some(tags.character), tags.maybe.1]
+                    .iter()
+                    .any(|c| matches!(c, Some('\\' | '\n')));
+                prop_assert!(unwritable, "{err}: {point:?}");
+                prop_assert_eq!((session.len(), session.buffered_bytes()), (len, bytes));
+            }
+        }
+    }
+    session.commit().await.unwrap();
+
+    let library = match T::LIBRARY {
+        Library::Time => "time",
+        Library::Jiff => "jiff",
+    };
+    let select = format!("SELECT * FROM typed_tags WHERE library = '{library}'");
+    let by_n = |mut rows: Vec<TypedTags<T>>| {
+        rows.sort_by_key(|row| row.n);
+        rows
+    };
+    let read: Vec<TypedTags<T>> = client.query_as(select.as_str()).await.unwrap();
+    prop_assert_eq!(&by_n(read), &expected, "query_as, {:?}", precision);
+    let query = Query::new(format!("{select} GROUP BY *")).chunk_size(7);
+    let streamed: Vec<TypedTags<T>> = client
+        .query_stream(query)
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    prop_assert_eq!(&by_n(streamed), &expected, "query_stream, {:?}", precision);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 50, ..ProptestConfig::default() })]
+
+    #[test]
+    fn typed_tags_and_time_types_read_back_identical_at_any_value_and_precision(
+        (precision, points) in typed_points(),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let db = server::server().database("typed_roundtrip");
+        let client = Client::builder(db.url()).precision(precision).build().unwrap();
+        runtime.block_on(async {
+            typed_round_trip::<time::OffsetDateTime>(&client, precision, &points).await?;
+            typed_round_trip::<jiff::Timestamp>(&client, precision, &points).await
         })?;
     }
 }

@@ -1,11 +1,12 @@
 //! `#[derive(TagValue)]` enums as tags against a real InfluxDB 1.6: every variant written
 //! through a session as its text (as named, renamed, or converted by `rename_all`), read back
 //! identical by `query_as` and `query_stream`; a text that names no variant is a decode error
-//! listing the allowed texts.
+//! listing the allowed texts. Async and blocking.
 
 use chrono::{DateTime, TimeZone, Utc};
+use inflow::query::StatementResult;
 use inflow::{Client, ErrorKind, Measurement, TagValue};
-use inflow_tests::roundtrip::write_and_read_back;
+use inflow_tests::roundtrip::{write_and_read_back, write_and_read_back_blocking};
 use inflow_tests::server;
 
 /// Converted by `rename_all`, one variant renamed to a text line protocol must escape.
@@ -72,22 +73,18 @@ const ALL: &str = "SELECT * FROM alarm";
 /// Tags in the series' tags rather than in columns.
 const GROUPED: &str = "SELECT * FROM alarm GROUP BY *";
 
-#[tokio::test]
-async fn enum_tags_round_trip_through_a_session_query_as_and_query_stream() {
-    let db = server::server().database("tag_enum");
-    let client = Client::new(&db.url()).unwrap();
-    let written = alarms();
-    assert_eq!(written.len(), 12);
-    for (read, rows) in write_and_read_back(&client, &written, &[ALL, GROUPED], 5).await {
+/// Every read of the written alarms gives them back, and the server holds exactly the texts,
+/// one tag value per variant.
+fn assert_round_trip(
+    reads: Vec<(String, Vec<Alarm>)>,
+    written: &[Alarm],
+    tag_values: &[StatementResult],
+) {
+    assert_eq!(reads.len(), 4);
+    for (read, rows) in reads {
         assert_eq!(by_n(rows), written, "{read}");
     }
-
-    // The server holds exactly the texts, one tag value per variant.
-    let raw = client
-        .query("SHOW TAG VALUES FROM alarm WITH KEY IN (\"level\", \"room\")")
-        .await
-        .unwrap();
-    let mut values: Vec<String> = raw[0].series()[0]
+    let mut values: Vec<String> = tag_values[0].series()[0]
         .rows()
         .iter()
         .map(|row| match &row[1] {
@@ -103,6 +100,37 @@ async fn enum_tags_round_trip_through_a_session_query_as_and_query_stream() {
         .collect();
     expected.sort();
     assert_eq!(values, expected);
+}
+
+const TAG_VALUES: &str = "SHOW TAG VALUES FROM alarm WITH KEY IN (\"level\", \"room\")";
+
+#[tokio::test]
+async fn enum_tags_round_trip_through_a_session_query_as_and_query_stream() {
+    let db = server::server().database("tag_enum");
+    let client = Client::new(&db.url()).unwrap();
+    let written = alarms();
+    assert_eq!(written.len(), 12);
+    let reads = write_and_read_back(&client, &written, &[ALL, GROUPED], 5).await;
+    let tag_values = client.query(TAG_VALUES).await.unwrap();
+    assert_round_trip(reads, &written, &tag_values);
+}
+
+#[test]
+fn blocking_enum_tags_round_trip_through_a_session_query_as_and_query_stream() {
+    let db = server::server().database("tag_enum_blocking");
+    let client = inflow::blocking::Client::new(&db.url()).unwrap();
+    let written = alarms();
+    let reads = write_and_read_back_blocking(&client, &written, &[ALL, GROUPED], 5);
+    let tag_values = client.query(TAG_VALUES).unwrap();
+    assert_round_trip(reads, &written, &tag_values);
+
+    // Texts that name no variant, written before every alarm: the second is row 1.
+    client.write_line_protocol(UNKNOWN).unwrap();
+    let err = client.query_as::<Alarm>(ALL).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.message()),
+        (ErrorKind::Decode, UNKNOWN_ERROR)
+    );
 }
 
 const UNKNOWN: &str = "alarm,level=low n=0i 1\nalarm,level=Low n=1i 2\n";

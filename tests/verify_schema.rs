@@ -1,7 +1,8 @@
 //! `verify_schema` against a real InfluxDB 1.6, async and blocking: conflicts created by
 //! writing the other type (or the other kind of key) first, keys only the server has, a
 //! measurement it does not have, field types per retention policy, and names that need
-//! quoting; and a session's partial write naming the Rust field of the server's type conflict.
+//! quoting; a session's partial write naming the Rust field of the server's type conflict; and
+//! sessions that check their schema before their first commit (`Session::verify_schema`).
 
 use inflow::{EpochTime, ErrorKind, FieldType, Measurement, Point, SchemaReport, ServerKey};
 use inflow_tests::server::{self, Database};
@@ -275,5 +276,235 @@ fn a_partial_write_on_names_that_need_escaping_names_the_rust_field() {
         &err,
         "partial write: field type conflict: input field \"f \"q\\\\=x, €\" on measurement \"we \"ir,d\\x € m\" is type integer, already exists as type float dropped=1",
         "`Odd::value` (i64, written as integer) conflicts with the server's float field `f \"q\\\\=x, €`",
+    );
+}
+
+/// A session of either client set to check its schema first, its async methods run to
+/// completion, so that each scenario below is written once for both.
+trait CheckedSession {
+    fn write(&mut self, point: &Reading) -> inflow::Result<()>;
+    fn commit(&mut self) -> inflow::Result<()>;
+    fn len(&self) -> usize;
+}
+
+struct AsyncSession {
+    runtime: tokio::runtime::Runtime,
+    session: inflow::Session<Reading>,
+}
+
+impl CheckedSession for AsyncSession {
+    fn write(&mut self, point: &Reading) -> inflow::Result<()> {
+        self.runtime.block_on(self.session.write(point))
+    }
+
+    fn commit(&mut self) -> inflow::Result<()> {
+        self.runtime.block_on(self.session.commit())
+    }
+
+    fn len(&self) -> usize {
+        self.session.len()
+    }
+}
+
+impl CheckedSession for inflow::blocking::Session<Reading> {
+    fn write(&mut self, point: &Reading) -> inflow::Result<()> {
+        inflow::blocking::Session::write(self, point)
+    }
+
+    fn commit(&mut self) -> inflow::Result<()> {
+        inflow::blocking::Session::commit(self)
+    }
+
+    fn len(&self) -> usize {
+        inflow::blocking::Session::len(self)
+    }
+}
+
+/// A session of `Reading`, async or blocking, writing to `retention_policy` (the database's
+/// default when `None`), with `verify_schema` set when `verify` is.
+fn session(
+    blocking: bool,
+    db: &Database,
+    retention_policy: Option<&str>,
+    verify: bool,
+) -> Box<dyn CheckedSession> {
+    if blocking {
+        let mut session = blocking_client(db, None).session::<Reading>();
+        if let Some(rp) = retention_policy {
+            session = session.retention_policy(rp);
+        }
+        return Box::new(if verify {
+            session.verify_schema()
+        } else {
+            session
+        });
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut session = inflow::Client::new(&db.url())
+        .expect("a client")
+        .session::<Reading>();
+    if let Some(rp) = retention_policy {
+        session = session.retention_policy(rp);
+    }
+    let session = if verify {
+        session.verify_schema()
+    } else {
+        session
+    };
+    Box::new(AsyncSession { runtime, session })
+}
+
+const COUNT_CONFLICT: &str = "`Reading::count` (i64, written as integer) conflicts with the server's float field `count` of measurement `reading`";
+
+/// A commit refused by the session's own check: nothing sent, every point held.
+fn assert_schema_conflict(err: &inflow::Error, points: usize) {
+    assert_eq!(err.kind(), ErrorKind::SchemaConflict, "{err}");
+    assert_eq!(err.message(), COUNT_CONFLICT);
+    assert_eq!(
+        err.to_string(),
+        format!("schema conflict: {COUNT_CONFLICT}")
+    );
+    let report = err.commit_report().expect("a commit report");
+    assert_eq!(
+        (report.stored(), report.refused(), report.held()),
+        (0, 0, points)
+    );
+}
+
+fn conflict_refused_before_sending(blocking: bool) {
+    let db = server::server().database("verify_session_conflict");
+    seed(&db, None, "reading,sensor=a count=1.5,level=1 1\n");
+    let mut checked = session(blocking, &db, None, true);
+    checked.write(&reading()).unwrap();
+    let err = checked.commit().unwrap_err();
+    assert_schema_conflict(&err, 1);
+    assert_eq!(checked.len(), 1, "the point stays buffered");
+    // A check that failed is made again.
+    assert_schema_conflict(&checked.commit().unwrap_err(), 1);
+    assert_eq!(checked.len(), 1);
+
+    // Sent without the check, the same point is refused by the server: the session's
+    // refusal above came before anything was sent.
+    let mut unchecked = session(blocking, &db, None, false);
+    unchecked.write(&reading()).unwrap();
+    let err = unchecked.commit().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PartialWrite, "{err}");
+    assert_eq!(unchecked.len(), 0);
+    assert_eq!(db.rows(None, "reading").len(), 1, "only the seed is stored");
+}
+
+fn a_check_that_passed_is_not_repeated(blocking: bool) {
+    let db = server::server().database("verify_session_once");
+    // Keys only the server has are no conflict.
+    seed(&db, None, "reading,sensor=b count=1i,extra=true 1\n");
+    let mut checked = session(blocking, &db, None, true);
+    checked.write(&reading()).unwrap();
+    checked.commit().unwrap();
+    assert_eq!(checked.len(), 0);
+
+    // `count` as a float in another shard group: a check now reports the conflict, but the
+    // session checked once already, and its next point (in the first shard group, where
+    // `count` is an integer) is sent and stored.
+    seed(
+        &db,
+        None,
+        "reading,sensor=a count=1.5 1000000000000000000\n",
+    );
+    let report = blocking_client(&db, None)
+        .verify_schema::<Reading>()
+        .unwrap();
+    assert_eq!(report.conflicts().len(), 1, "{report}");
+    checked
+        .write(&Reading {
+            at: EpochTime::seconds(200),
+            ..reading()
+        })
+        .unwrap();
+    checked.commit().unwrap();
+    assert_eq!(db.rows(None, "reading").len(), 4);
+}
+
+fn a_check_that_could_not_ask_the_server_is_made_again(blocking: bool) {
+    let db = server::server().database("verify_session_retry");
+    let answer = db.query(&format!("DROP DATABASE \"{}\"", db.name()));
+    assert!(!answer.to_string().contains("error"), "{answer}");
+    let mut checked = session(blocking, &db, None, true);
+    checked.write(&reading()).unwrap();
+    let err = checked.commit().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::QueryFailed, "{err}");
+    assert_eq!(err.commit_report().map(|report| report.held()), Some(1));
+    assert_eq!(checked.len(), 1);
+
+    let answer = db.query(&format!("CREATE DATABASE \"{}\"", db.name()));
+    assert!(!answer.to_string().contains("error"), "{answer}");
+    seed(&db, None, "reading,sensor=a count=1.5 1\n");
+    assert_schema_conflict(&checked.commit().unwrap_err(), 1);
+}
+
+fn the_check_is_made_in_the_sessions_retention_policy(blocking: bool) {
+    let db = server::server().database("verify_session_rp");
+    create_retention_policy(&db);
+    seed(
+        &db,
+        Some(ODD_RETENTION_POLICY),
+        "reading,sensor=a count=1.5 1\n",
+    );
+    let mut checked = session(blocking, &db, Some(ODD_RETENTION_POLICY), true);
+    checked.write(&reading()).unwrap();
+    assert_schema_conflict(&checked.commit().unwrap_err(), 1);
+
+    let mut default_policy = session(blocking, &db, None, true);
+    default_policy.write(&reading()).unwrap();
+    default_policy.commit().unwrap();
+    assert_eq!(db.rows(Some("autogen"), "reading").len(), 1);
+}
+
+macro_rules! session_check_tests {
+    ($($scenario:ident),* $(,)?) => {
+        mod session_verify_schema {
+            mod asynchronous {
+                $(
+                    #[test]
+                    fn $scenario() {
+                        super::super::$scenario(false);
+                    }
+                )*
+            }
+
+            mod blocking {
+                $(
+                    #[test]
+                    fn $scenario() {
+                        super::super::$scenario(true);
+                    }
+                )*
+            }
+        }
+    };
+}
+
+session_check_tests!(
+    conflict_refused_before_sending,
+    a_check_that_passed_is_not_repeated,
+    a_check_that_could_not_ask_the_server_is_made_again,
+    the_check_is_made_in_the_sessions_retention_policy,
+);
+
+#[test]
+fn a_scope_refused_by_the_check_hands_its_points_back() {
+    let db = server::server().database("verify_session_scope");
+    seed(&db, None, "reading,sensor=a count=1.5,level=1 1\n");
+    let err = blocking_client(&db, None)
+        .session::<Reading>()
+        .verify_schema()
+        .scope(|session| session.write(&reading()))
+        .unwrap_err();
+    assert_schema_conflict(&err, 1);
+    assert_eq!(
+        err.commit_report().unwrap().unsent_line_protocol(),
+        "reading,sensor=a count=7i,level=0.5 100000000000\n"
     );
 }

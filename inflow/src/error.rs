@@ -70,6 +70,11 @@ pub enum ErrorKind {
     /// The writer's spool directory is in use by another writer (of this process or another):
     /// a spool directory serves one writer at a time.
     SpoolLocked,
+    /// A session set to check its type's schema before its first commit
+    /// ([`Session::verify_schema`](crate::Session::verify_schema)) found that the server's
+    /// schema conflicts with it: the message is the [`SchemaReport`](crate::SchemaReport), one
+    /// line each. Nothing was sent; the points stay buffered, and the next commit checks again.
+    SchemaConflict,
     /// The server's TLS certificate is not trusted (see
     /// [`ClientBuilder::add_root_certificate_pem`](crate::ClientBuilder::add_root_certificate_pem)).
     Tls,
@@ -100,6 +105,7 @@ impl ErrorKind {
             ErrorKind::Tls => "TLS error",
             ErrorKind::Spool => "spool error",
             ErrorKind::SpoolLocked => "spool in use",
+            ErrorKind::SchemaConflict => "schema conflict",
         }
     }
 }
@@ -294,7 +300,8 @@ impl Error {
 
     /// For a write (a session's commit, a direct write) that did not store every point: what
     /// became of each, stored, refused by the server, or still held. `None` for errors
-    /// raised before anything was sent, and for reads. For the error of a session scope's
+    /// raised before a commit began (an invalid point, a full buffer, an invalid
+    /// configuration), and for reads. For the error of a session scope's
     /// body, the report of the scope's final commit, if it failed too.
     #[must_use]
     pub fn commit_report(&self) -> Option<&CommitReport> {

@@ -48,6 +48,15 @@ impl Client {
     /// [`ErrorKind::InvalidQuery`] when `M` has no static schema (a [`Point`](crate::Point));
     /// otherwise when the server refuses the queries (an unknown database, say).
     pub async fn verify_schema<M: Measurement + ?Sized>(&self) -> Result<SchemaReport> {
+        self.verify_schema_in::<M>(self.retention_policy()).await
+    }
+
+    /// [`verify_schema`](Self::verify_schema) in `retention_policy` (the database's default
+    /// when `None`), whatever the client's.
+    pub(crate) async fn verify_schema_in<M: Measurement + ?Sized>(
+        &self,
+        retention_policy: Option<&str>,
+    ) -> Result<SchemaReport> {
         let schemas = M::SCHEMAS;
         if schemas.is_empty() {
             return Err(Error::new(
@@ -59,21 +68,25 @@ impl Client {
             ));
         }
         let mut report = SchemaReport::default();
-        let servers = self.server_keys(schemas).await?;
+        let servers = self.server_keys(schemas, retention_policy).await?;
         for (schema, server) in schemas.iter().zip(&servers) {
             compare(schema, server, &mut report);
         }
         Ok(report)
     }
 
-    /// The server's field keys (with their types) and tag keys of each schema's measurement,
-    /// asked in one request.
-    async fn server_keys(&self, schemas: &[Schema]) -> Result<Vec<ServerKeys>> {
+    /// The server's field keys (with their types) and tag keys of each schema's measurement in
+    /// `retention_policy`, asked in one request.
+    async fn server_keys(
+        &self,
+        schemas: &[Schema],
+        retention_policy: Option<&str>,
+    ) -> Result<Vec<ServerKeys>> {
         let statements: Vec<String> = schemas
             .iter()
             .map(|schema| {
                 let measurement = schema.measurement();
-                let from = match self.retention_policy() {
+                let from = match retention_policy {
                     Some(rp) => {
                         format!("{}.{}", quote_identifier(rp), quote_identifier(measurement))
                     }
@@ -109,6 +122,15 @@ impl Client {
     }
 }
 
+/// A session's check before its first commit: `Ok` when nothing in `report` conflicts, else
+/// a [`SchemaConflict`](ErrorKind::SchemaConflict) error whose message is the report.
+pub(crate) fn refuse_conflicts(report: &SchemaReport) -> Result<()> {
+    if report.is_compatible() {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::SchemaConflict, report.to_string()))
+}
+
 /// What the server has for one measurement.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct ServerKeys {
@@ -117,8 +139,10 @@ struct ServerKeys {
     tags: Vec<String>,
 }
 
-/// The outcome of [`Client::verify_schema`]: the conflicts that would make the server refuse
-/// points, and the keys it has that the type does not write.
+/// The outcome of [`Client::verify_schema`] (and of the check a session set with
+/// [`Session::verify_schema`](crate::Session::verify_schema) makes before its first commit):
+/// the conflicts that would make the server refuse points, and the keys it has that the type
+/// does not write.
 ///
 /// `Display` lists them, one per line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

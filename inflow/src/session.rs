@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use reqwest::Url;
 
 use crate::batch::Batch;
+use crate::delivery::CommitReport;
 use crate::line_protocol::Encoder;
 use crate::schema_check;
 use crate::transport::Resend;
@@ -52,6 +53,9 @@ pub struct Session<M> {
     /// A configuration mistake made on the session's builder methods, reported by every write
     /// and commit.
     invalid: Option<String>,
+    /// Whether the next commit that sends checks `M`'s schema against the server's first
+    /// ([`Session::verify_schema`]); cleared once a check passed.
+    verify_schema: bool,
     batch: Batch,
     points: PhantomData<fn(&M)>,
 }
@@ -69,6 +73,7 @@ impl<M> fmt::Debug for Session<M> {
             .field("database", &self.client.database())
             .field("retention_policy", &self.retention_policy)
             .field("autocommit_every", &self.batch.autocommit_every)
+            .field("verify_schema", &self.verify_schema)
             .field("points", &self.batch.encoder().len())
             .field("bytes", &self.batch.encoder().as_bytes().len())
             .finish()
@@ -88,6 +93,7 @@ impl<M: Measurement> Session<M> {
             client,
             retention_policy,
             invalid: client_invalid,
+            verify_schema: false,
             points: PhantomData,
         }
     }
@@ -133,6 +139,77 @@ impl<M: Measurement> Session<M> {
         self.url = self.client.write_url(Some(&retention_policy));
         self.retention_policy = Some(retention_policy);
         self
+    }
+
+    /// Before the first commit that has points to send, compares `M`'s schema with the
+    /// server's, as [`Client::verify_schema`] does, in this session's retention policy: when a
+    /// field the server stores with another type, or a key that is a tag on one side and a
+    /// field on the other, would make the server refuse points, the commit fails with
+    /// [`ErrorKind::SchemaConflict`](crate::ErrorKind::SchemaConflict), whose message is the
+    /// report, and sends nothing (the points stay buffered). Once a check passed, later commits
+    /// do not repeat it; a check that failed, or could not ask the server, is made again by the
+    /// next commit.
+    ///
+    /// For a type without a static schema (a [`Point`](crate::Point)), every write and commit
+    /// fails with [`ErrorKind::InvalidConfig`](crate::ErrorKind::InvalidConfig).
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> inflow::Result<()> {
+    /// use inflow::{Client, ErrorKind, Measurement};
+    ///
+    /// #[derive(Measurement)]
+    /// struct Reading {
+    ///     #[inflow(tag)]
+    ///     sensor: String,
+    ///     count: i64,
+    /// }
+    ///
+    /// let client = Client::new("http://localhost:8086/db")?;
+    /// let mut session = client.session::<Reading>().verify_schema();
+    /// session.write(&Reading { sensor: "a".into(), count: 7 }).await?;
+    /// if let Err(err) = session.commit().await {
+    ///     if err.kind() == ErrorKind::SchemaConflict {
+    ///         // "`Reading::count` (i64, written as integer) conflicts with the server's
+    ///         // float field `count` of measurement `reading`"
+    ///         eprintln!("{}", err.message());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn verify_schema(mut self) -> Self {
+        if M::SCHEMAS.is_empty() {
+            self.invalid = Some(format!(
+                "verify_schema: `{}` has no static schema to verify",
+                std::any::type_name::<M>()
+            ));
+        }
+        self.verify_schema = true;
+        self
+    }
+
+    /// The check of [`verify_schema`](Self::verify_schema), when it is still due; an error
+    /// holds every buffered point in its report.
+    async fn verify_schema_once(&mut self) -> Result<()> {
+        if !self.verify_schema {
+            return Ok(());
+        }
+        let checked = match self
+            .client
+            .verify_schema_in::<M>(self.retention_policy.as_deref())
+            .await
+        {
+            Ok(report) => schema_check::refuse_conflicts(&report),
+            Err(err) => Err(err),
+        };
+        if let Err(err) = checked {
+            let mut report = CommitReport::default();
+            report.set_held(self.len());
+            return Err(err.with_report(report));
+        }
+        self.verify_schema = false;
+        Ok(())
     }
 
     fn check_config(&self) -> Result<()> {
@@ -222,6 +299,10 @@ impl<M: Measurement> Session<M> {
     ///
     /// # Errors
     ///
+    /// [`ErrorKind::SchemaConflict`](crate::ErrorKind::SchemaConflict) when the session checks
+    /// its schema first ([`verify_schema`](Self::verify_schema)) and the server's conflicts
+    /// with it: nothing was sent.
+    ///
     /// When not every point was stored: the error that stopped the commit (the server's
     /// refusal, a timeout or a transport error, once the client's retry policy gave up), or,
     /// when every request was answered, the server's refusal of some points
@@ -234,6 +315,7 @@ impl<M: Measurement> Session<M> {
         if self.batch.encoder().is_empty() {
             return Ok(());
         }
+        self.verify_schema_once().await?;
         let flight = self.batch.in_flight();
         let delivered = self
             .client
@@ -369,5 +451,30 @@ impl<M> Drop for Session<M> {
                 "a session was dropped with {points} uncommitted points; they are discarded"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, ErrorKind, Point};
+
+    #[tokio::test]
+    async fn verify_schema_on_a_type_without_a_schema_refuses_every_write_and_commit() {
+        let client = Client::new("http://localhost:8086/db").unwrap();
+        let mut session = client.session::<Point>().verify_schema();
+        let err = session
+            .write(&Point::new("cpu").field("load", 0.5))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+        assert_eq!(
+            err.message(),
+            "verify_schema: `inflow::point::Point` has no static schema to verify"
+        );
+        assert!(session.is_empty());
+        assert_eq!(
+            session.commit().await.unwrap_err().kind(),
+            ErrorKind::InvalidConfig
+        );
     }
 }

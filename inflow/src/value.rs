@@ -142,7 +142,7 @@ pub trait FieldValue {
     message = "`{Self}` cannot be an InfluxDB tag value",
     label = "not a supported tag type",
     note = "supported: String, &str, Cow<str>, Box<str>, Rc<str>, Arc<str>, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, char, and Option of each",
-    note = "implement `inflow::TagValue` for your type to write it as a tag"
+    note = "for a unit-only enum of tag values, add `#[derive(inflow::TagValue)]` to it; for another type, implement `inflow::TagValue`"
 )]
 pub trait TagValue {
     /// Writes this value into `tag`, or leaves the tag out with [`TagSlot::absent`].

@@ -41,3 +41,35 @@ where
     }
     reads
 }
+
+/// The blocking twin of [`write_and_read_back`]: the same writes and reads through
+/// [`inflow::blocking::Client`], labelled the same way.
+///
+/// # Panics
+///
+/// When the write or a read fails.
+pub fn write_and_read_back_blocking<M>(
+    client: &inflow::blocking::Client,
+    points: &[M],
+    queries: &[&str],
+    chunk_size: usize,
+) -> Vec<(String, Vec<M>)>
+where
+    M: Measurement + FromRow + Unpin,
+{
+    let mut session = client.session::<M>();
+    session.write_all(points).expect("the points are written");
+    session.commit().expect("the points are committed");
+    let mut reads = Vec::new();
+    for &query in queries {
+        let read: Vec<M> = client.query_as(query).expect("query_as reads");
+        reads.push((format!("query_as of {query}"), read));
+        let streamed = client
+            .query_stream::<M>(Query::new(query).chunk_size(chunk_size))
+            .expect("query_stream starts")
+            .map(|row| row.expect("query_stream reads"))
+            .collect();
+        reads.push((format!("query_stream of {query}"), streamed));
+    }
+    reads
+}

@@ -398,6 +398,16 @@ impl<M: Measurement> Session<M> {
         }
     }
 
+    /// See [`inflow::Session::verify_schema`](crate::Session::verify_schema): the first commit
+    /// that sends checks `M`'s schema against the server's.
+    #[must_use]
+    pub fn verify_schema(self) -> Self {
+        Session {
+            inner: self.inner.verify_schema(),
+            runtime: self.runtime,
+        }
+    }
+
     /// See [`inflow::Session::write`](crate::Session::write).
     ///
     /// # Errors

@@ -331,7 +331,8 @@ pub trait FromFieldValue: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a query result",
     label = "not decodable from a tag value",
-    note = "query_as builds owned values: use String, Box<str>, Arc<str>, Rc<str>, Cow<str>, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, char, or Option of them (not a reference such as &str), or implement `inflow::query::FromTagValue`"
+    note = "query_as builds owned values: use String, Box<str>, Arc<str>, Rc<str>, Cow<str>, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, bool, char, or Option of them (not a reference such as &str)",
+    note = "for a unit-only enum of tag values, add `#[derive(inflow::TagValue)]` to it, which reads it back too; for another type, implement `inflow::query::FromTagValue`"
 )]
 pub trait FromTagValue: Sized {
     /// What the type expects, for error messages.

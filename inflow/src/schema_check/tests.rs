@@ -232,3 +232,26 @@ fn other_errors_and_reasons_are_left_as_they_are() {
     ));
     unchanged(name_conflicting_field(partial_write("x"), &[]));
 }
+
+#[test]
+fn a_session_refuses_to_commit_on_a_conflict_only() {
+    // Keys only the server has are information, not a reason to refuse.
+    let informative = report(&server(&[("count", "integer"), ("extra", "float")], &[]));
+    assert_eq!(informative.server_only().len(), 1);
+    assert!(refuse_conflicts(&informative).is_ok());
+    assert!(refuse_conflicts(&SchemaReport::default()).is_ok());
+
+    let conflicting = report(&server(
+        &[("count", "float"), ("extra", "float")],
+        &["level"],
+    ));
+    let err = refuse_conflicts(&conflicting).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SchemaConflict);
+    assert_eq!(err.message(), conflicting.to_string());
+    assert_eq!(
+        err.to_string(),
+        "schema conflict: `Reading::hits` (i64, written as integer) conflicts with the server's float field `count` of measurement `reading`\n\
+         `Reading::level` (f64, written as float) conflicts with the server's tag `level` of measurement `reading`\n\
+         the server's float field `extra` of measurement `reading` is not written by the type"
+    );
+}
