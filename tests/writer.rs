@@ -669,3 +669,61 @@ async fn a_type_conflict_refused_to_a_writer_names_the_rust_field() {
     }
     writer.close(Duration::from_secs(5)).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_writer_that_verifies_the_schema_sends_nothing_while_it_conflicts() {
+    let db = server::server().database("writer_verify_schema");
+    let client = Client::new(&db.url()).unwrap();
+    client
+        .write(
+            &Point::new("tick")
+                .tag("producer", "8")
+                .tag("series", "0")
+                .field("value", 0.5)
+                .timestamp_nanos(1),
+        )
+        .await
+        .unwrap();
+    let writer = client.writer::<Tick>().verify_schema().build().unwrap();
+    writer
+        .write_all((0..5).map(|index| tick(8, index + 10)))
+        .await
+        .unwrap();
+    let err = writer.flush().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SchemaConflict, "{err}");
+    assert!(
+        err.message()
+            .contains("`Tick::value` (i64, written as integer)"),
+        "{err}"
+    );
+    let report = err.commit_report().unwrap();
+    assert_eq!(
+        (report.stored(), report.refused(), report.held()),
+        (0, 0, 5),
+        "{report}"
+    );
+    assert_eq!(db.count("tick", "value"), 1, "nothing was sent");
+    // The conflict gone (another database has no `tick`), the next flush checks again and sends.
+    let (fresh, url) = {
+        let fresh = server::server().database("writer_verify_schema_ok");
+        let url = fresh.url();
+        (fresh, url)
+    };
+    let client = Client::new(&url).unwrap();
+    let writer_ok = client.writer::<Tick>().verify_schema().build().unwrap();
+    writer_ok
+        .write_all((0..5).map(|index| tick(8, index)))
+        .await
+        .unwrap();
+    assert_eq!(writer_ok.flush().await.unwrap().stored(), 5);
+    assert_eq!(fresh.count("tick", "value"), 5);
+    writer_ok.close(Duration::from_secs(5)).await.unwrap();
+    let err = writer.close(Duration::from_millis(500)).await.unwrap_err();
+    assert_eq!(err.commit_report().unwrap().held(), 5, "{err}");
+    let err = client
+        .writer::<Point>()
+        .verify_schema()
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+}

@@ -57,13 +57,23 @@ impl Client {
         &self,
         retention_policy: Option<&str>,
     ) -> Result<SchemaReport> {
-        let schemas = M::SCHEMAS;
+        self.verify_schemas_in(M::SCHEMAS, std::any::type_name::<M>(), retention_policy)
+            .await
+    }
+
+    /// [`verify_schema_in`](Self::verify_schema_in) for `schemas`, the schemas of the type
+    /// named `type_name`.
+    pub(crate) async fn verify_schemas_in(
+        &self,
+        schemas: &[Schema],
+        type_name: &str,
+        retention_policy: Option<&str>,
+    ) -> Result<SchemaReport> {
         if schemas.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidQuery,
                 format!(
-                    "`{}` has no static schema to verify: its tags and fields are only known per point",
-                    std::any::type_name::<M>()
+                    "`{type_name}` has no static schema to verify: its tags and fields are only known per point"
                 ),
             ));
         }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -9,9 +10,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::pipeline::Pipeline;
-use super::{Shared, WriterEvent};
+use super::{SchemaCheck, Shared, WriterEvent};
 use crate::delivery::{CommitReport, Delivered};
-use crate::schema_check::name_conflicting_field;
+use crate::schema_check::{name_conflicting_field, refuse_conflicts};
 use crate::{Client, Error, ErrorKind, Result, Schema};
 
 type Reply = oneshot::Sender<Result<CommitReport>>;
@@ -37,6 +38,8 @@ pub(crate) struct Driver {
     url: Url,
     /// The schemas of the points written, to name the Rust field of a type conflict.
     schemas: Vec<Schema>,
+    /// The schema check to pass before the first request, when asked for.
+    check: Option<Arc<SchemaCheck>>,
     pipeline: Pipeline,
     commands: mpsc::UnboundedReceiver<Command>,
     requests: JoinSet<(usize, Delivered)>,
@@ -60,12 +63,14 @@ impl Driver {
         client: Client,
         url: Url,
         schemas: Vec<Schema>,
+        check: Option<Arc<SchemaCheck>>,
         commands: mpsc::UnboundedReceiver<Command>,
     ) -> Self {
         let pipeline = Pipeline::new(shared.config.max_in_flight, client.shared.retry.clone());
         Driver {
             shared,
             schemas,
+            check,
             client,
             url,
             pipeline,
@@ -260,7 +265,24 @@ impl Driver {
             let client = self.client.clone();
             let url = self.url.clone();
             let lane = send.lane;
+            let check = self
+                .check
+                .as_ref()
+                .filter(|check| !check.passed.load(Ordering::Acquire))
+                .map(Arc::clone);
             let task = self.requests.spawn(async move {
+                if let Some(check) = check
+                    && let Err(error) = check_schema(&client, &check).await
+                {
+                    let mut report = CommitReport::default();
+                    report.set_held(send.lines);
+                    let delivered = Delivered {
+                        settled_bytes: 0,
+                        settled_lines: 0,
+                        result: Err(error.with_report(report)),
+                    };
+                    return (send.lane, delivered);
+                }
                 let delivered = client.write_body_once(&url, send.body, send.lines).await;
                 (send.lane, delivered)
             });
@@ -444,6 +466,23 @@ impl Driver {
         });
         self.finish_close(outcome);
     }
+}
+
+/// The writer's schema check: `Ok` once it passed (here or in another request).
+async fn check_schema(client: &Client, check: &SchemaCheck) -> Result<()> {
+    if check.passed.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let report = client
+        .verify_schemas_in(
+            &check.schemas,
+            check.type_name,
+            check.retention_policy.as_deref(),
+        )
+        .await?;
+    refuse_conflicts(&report)?;
+    check.passed.store(true, Ordering::Release);
+    Ok(())
 }
 
 fn closed_before_done() -> Error {

@@ -12,6 +12,7 @@ pub use self::spool::SpoolSync;
 use std::borrow::Borrow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -164,6 +165,15 @@ impl WriterEvents {
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
+}
+
+/// The schema check a writer makes before its first request.
+#[derive(Debug)]
+pub(crate) struct SchemaCheck {
+    pub(crate) schemas: Vec<crate::Schema>,
+    pub(crate) type_name: &'static str,
+    pub(crate) retention_policy: Option<String>,
+    pub(crate) passed: AtomicBool,
 }
 
 /// How many events wait for a slow receiver before it misses some.
@@ -772,6 +782,8 @@ pub struct WriterBuilder<M, W = Writer<M>> {
     config: Config,
     retention_policy: Option<String>,
     invalid: Option<String>,
+    /// Check the schema before the first request.
+    check_schema: bool,
     #[cfg(feature = "spool")]
     spool_dir: Option<std::path::PathBuf>,
     #[cfg(feature = "spool")]
@@ -807,6 +819,7 @@ impl<M, W> WriterBuilder<M, W> {
             config: Config::default(),
             retention_policy,
             invalid,
+            check_schema: false,
             #[cfg(feature = "spool")]
             spool_dir: None,
             #[cfg(feature = "spool")]
@@ -911,6 +924,19 @@ impl<M, W> WriterBuilder<M, W> {
         self
     }
 
+    /// Before the writer's first request, compares `M`'s schema with the server's, as
+    /// [`Client::verify_schema`] does, in the writer's retention policy. When a field the server
+    /// stores with another type, or a key that is a tag on one side and a field on the other,
+    /// would make the server refuse points, nothing is sent: the batches are held with an
+    /// [`ErrorKind::SchemaConflict`] error whose message is the report (a
+    /// [`WriterEvent::Stalled`], and the result of `flush`), and the check is made again with
+    /// the next round, or the next `flush`. Once a check passed, it is not repeated. For a type
+    /// without a static schema (a [`Point`](crate::Point)), `build` fails.
+    pub fn verify_schema(mut self) -> Self {
+        self.check_schema = true;
+        self
+    }
+
     /// Writes to `retention_policy` instead of the client's. An empty name is refused when the
     /// writer is built.
     pub fn retention_policy(mut self, retention_policy: impl Into<String>) -> Self {
@@ -957,6 +983,12 @@ impl<M, W> WriterBuilder<M, W> {
         M: Measurement,
     {
         self.check()?;
+        if self.check_schema && M::SCHEMAS.is_empty() {
+            return Err(Error::config(format!(
+                "verify_schema: `{}` has no static schema to verify",
+                std::any::type_name::<M>()
+            )));
+        }
         let (commands, received) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(EVENTS_KEPT);
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
@@ -993,10 +1025,23 @@ impl<M, W> WriterBuilder<M, W> {
             config: self.config,
         });
         let url = self.client.write_url(self.retention_policy.as_deref());
+        let check = self.check_schema.then(|| {
+            Arc::new(SchemaCheck {
+                schemas: M::SCHEMAS.to_vec(),
+                type_name: std::any::type_name::<M>(),
+                retention_policy: self.retention_policy.clone(),
+                passed: AtomicBool::new(false),
+            })
+        });
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
-        let schemas = M::SCHEMAS.to_vec();
-        #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
-        let mut driver = Driver::new(Arc::clone(&shared), self.client, url, schemas, received);
+        let mut driver = Driver::new(
+            Arc::clone(&shared),
+            self.client,
+            url,
+            M::SCHEMAS.to_vec(),
+            check,
+            received,
+        );
         #[cfg(feature = "spool")]
         if let Some(files) = spool_files {
             driver.start_spool(files);
