@@ -510,8 +510,8 @@ impl Drop for LastHandle {
 /// for task in tasks {
 ///     task.await.expect("a producer panicked")?;
 /// }
-/// let report = writer.close(Duration::from_secs(10)).await?;
-/// assert_eq!(report.stored(), 400);
+/// writer.close(Duration::from_secs(10)).await?;
+/// assert_eq!(writer.stats().stored, 400);
 /// # Ok(()) }
 /// ```
 pub struct Writer<M> {
@@ -695,7 +695,8 @@ impl<M> Writer<M> {
     /// stored, refused, or still held after the retry policy gave up on it (a batch the
     /// policy gave up on earlier is tried again first).
     ///
-    /// On success, the report counts the points stored since the call.
+    /// On success, the report counts the points it waited for that were stored after the call
+    /// (points already stored before it are not in it: [`stats`](Self::stats) has the totals).
     ///
     /// # Errors
     ///
