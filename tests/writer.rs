@@ -85,6 +85,26 @@ fn behind_proxy(db: &server::Database) -> (FaultProxy, String) {
     (proxy, url)
 }
 
+/// A new database behind a fault proxy, and a client of it through the proxy that retries
+/// quickly.
+fn quickly_retrying_behind_proxy(label: &str) -> (server::Database, FaultProxy, Client) {
+    let db = server::server().database(label);
+    let (proxy, url) = behind_proxy(&db);
+    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    (db, proxy, client)
+}
+
+/// The requests numbered up to `last` answer 503 when they are writes.
+fn unavailable_first(proxy: &FaultProxy, last: u64) {
+    proxy.plan(move |number, head| {
+        if head.starts_with("POST /write") && number <= last {
+            Fault::Unavailable
+        } else {
+            Fault::Pass
+        }
+    });
+}
+
 fn quick_retries() -> RetryPolicy {
     RetryPolicy::default()
         .initial_backoff(Duration::from_millis(20))
@@ -95,9 +115,7 @@ fn quick_retries() -> RetryPolicy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_the_server_away_producers_wait_within_the_limit_and_everything_is_stored_when_it_returns()
  {
-    let db = server::server().database("writer_backpressure");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_backpressure");
     let writer = client
         .writer::<Tick>()
         .batch_points(500)
@@ -150,9 +168,7 @@ async fn with_the_server_away_producers_wait_within_the_limit_and_everything_is_
 
 #[tokio::test]
 async fn with_the_error_policy_a_full_writer_refuses_the_point_at_once_and_does_not_take_it() {
-    let db = server::server().database("writer_full_error");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_full_error");
     let writer = client
         .writer::<Tick>()
         .batch_points(40)
@@ -180,9 +196,7 @@ async fn with_the_error_policy_a_full_writer_refuses_the_point_at_once_and_does_
 
 #[tokio::test]
 async fn waiting_at_most_a_while_ends_in_buffer_full() {
-    let db = server::server().database("writer_full_wait");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_full_wait");
     let writer = client
         .writer::<Tick>()
         .max_pending_points(10)
@@ -335,9 +349,7 @@ async fn when_the_retry_policy_gives_up_the_points_stay_held_and_flush_says_so()
 
 #[tokio::test]
 async fn close_hands_back_what_it_could_not_send_by_its_deadline() {
-    let db = server::server().database("writer_close_deadline");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_close_deadline");
     let writer = client.writer::<Tick>().build().unwrap();
     proxy.refuse_connections();
     let points: Vec<Tick> = (0..30).map(|index| tick(2, index)).collect();
@@ -398,9 +410,7 @@ async fn a_writer_dropped_without_close_keeps_sending_in_the_background() {
 
 #[tokio::test]
 async fn of_two_points_of_one_series_and_time_the_one_written_later_wins_across_retries() {
-    let db = server::server().database("writer_order");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_order");
     let writer = client
         .writer::<Point>()
         .batch_points(10)
@@ -408,13 +418,7 @@ async fn of_two_points_of_one_series_and_time_the_one_written_later_wins_across_
         .build()
         .unwrap();
     // The first requests fail and are retried while later batches are cut.
-    proxy.plan(|number, head| {
-        if head.starts_with("POST /write") && number <= 3 {
-            Fault::Unavailable
-        } else {
-            Fault::Pass
-        }
-    });
+    unavailable_first(&proxy, 3);
     for round in 0..20_i64 {
         for series in 0..10 {
             writer
@@ -514,22 +518,14 @@ async fn eventually(mut done: impl FnMut() -> bool) -> bool {
 
 #[tokio::test]
 async fn a_failed_request_is_retried_on_the_writer_s_own_timer_without_new_writes() {
-    let db = server::server().database("writer_timer_retry");
-    let (proxy, url) = behind_proxy(&db);
-    let client = Client::builder(url).retry(quick_retries()).build().unwrap();
+    let (db, proxy, client) = quickly_retrying_behind_proxy("writer_timer_retry");
     let writer = client
         .writer::<Tick>()
         .batch_points(10)
         .max_in_flight(1)
         .build()
         .unwrap();
-    proxy.plan(|number, head| {
-        if head.starts_with("POST /write") && number <= 2 {
-            Fault::Unavailable
-        } else {
-            Fault::Pass
-        }
-    });
+    unavailable_first(&proxy, 2);
     writer
         .write_all((0..10).map(|index| tick(4, index)))
         .await

@@ -243,6 +243,22 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// An empty writer's state, encoding times in `precision`.
+    pub(crate) fn new(precision: crate::Precision) -> Self {
+        State {
+            open: Encoder::new(precision),
+            first_at: None,
+            due_signalled: false,
+            pending_points: 0,
+            pending_bytes: 0,
+            room_generation: 0,
+            closed: false,
+            stats: WriterStats::default(),
+            #[cfg(feature = "spool")]
+            segment: None,
+        }
+    }
+
     /// Settles `points` points of `bytes` bytes: they no longer take room.
     pub(crate) fn release(&mut self, points: usize, bytes: usize) {
         self.pending_points = self.pending_points.saturating_sub(points);
@@ -993,18 +1009,7 @@ impl<M, W> WriterBuilder<M, W> {
         let (commands, received) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(EVENTS_KEPT);
         #[cfg_attr(not(feature = "spool"), allow(unused_mut))]
-        let mut state = State {
-            open: Encoder::new(self.client.precision()),
-            first_at: None,
-            due_signalled: false,
-            pending_points: 0,
-            pending_bytes: 0,
-            room_generation: 0,
-            closed: false,
-            stats: WriterStats::default(),
-            #[cfg(feature = "spool")]
-            segment: None,
-        };
+        let mut state = State::new(self.client.precision());
         #[cfg(feature = "spool")]
         let spool_files = match &self.spool_dir {
             Some(dir) => {

@@ -27,18 +27,7 @@ fn shared(config: Config) -> Shared {
     let (commands, _) = mpsc::unbounded_channel();
     let (events, _) = broadcast::channel(EVENTS_KEPT);
     Shared {
-        state: Mutex::new(State {
-            open: Encoder::new(Precision::Nanoseconds),
-            first_at: None,
-            due_signalled: false,
-            pending_points: 0,
-            pending_bytes: 0,
-            room_generation: 0,
-            closed: false,
-            stats: WriterStats::default(),
-            #[cfg(feature = "spool")]
-            segment: None,
-        }),
+        state: Mutex::new(State::new(Precision::Nanoseconds)),
         room: Notify::new(),
         room_changed: Condvar::new(),
         wake: Notify::new(),
