@@ -632,21 +632,27 @@ fn a_runtime_that_stops_under_a_writer_counts_what_it_abandoned() {
     ));
 }
 
-#[tokio::test]
-async fn a_type_conflict_refused_to_a_writer_names_the_rust_field() {
-    let db = server::server().database("writer_conflict_field");
-    let client = Client::new(&db.url()).unwrap();
-    // `value` exists as a float: the writer's integer `Tick::value` conflicts with it.
+/// Writes one `tick` point of `producer` whose `value` is a float: `Tick::value`, an integer,
+/// then conflicts with the server's field.
+async fn make_value_a_float(client: &Client, producer: u32) {
     client
         .write(
             &Point::new("tick")
-                .tag("producer", "9")
+                .tag("producer", producer.to_string())
                 .tag("series", "0")
                 .field("value", 0.5)
                 .timestamp_nanos(1),
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_type_conflict_refused_to_a_writer_names_the_rust_field() {
+    let db = server::server().database("writer_conflict_field");
+    let client = Client::new(&db.url()).unwrap();
+    // `value` exists as a float: the writer's integer `Tick::value` conflicts with it.
+    make_value_a_float(&client, 9).await;
     let writer = client.writer::<Tick>().build().unwrap();
     let mut events = writer.events();
     writer.write(&tick(9, 1)).await.unwrap();
@@ -670,16 +676,7 @@ async fn a_type_conflict_refused_to_a_writer_names_the_rust_field() {
 async fn a_writer_that_verifies_the_schema_sends_nothing_while_it_conflicts() {
     let db = server::server().database("writer_verify_schema");
     let client = Client::new(&db.url()).unwrap();
-    client
-        .write(
-            &Point::new("tick")
-                .tag("producer", "8")
-                .tag("series", "0")
-                .field("value", 0.5)
-                .timestamp_nanos(1),
-        )
-        .await
-        .unwrap();
+    make_value_a_float(&client, 8).await;
     let writer = client.writer::<Tick>().verify_schema().build().unwrap();
     writer
         .write_all((0..5).map(|index| tick(8, index + 10)))

@@ -762,6 +762,23 @@ fn encode_line_protocol(samples: &[Sample], out: &mut Vec<u8>) {
     let _ = builder.build();
 }
 
+/// How many `temperature` values `database` of `server` holds (the ingest benchmarks' check
+/// that every point arrived).
+#[must_use]
+pub fn stored_temperatures(server: &inflow_tests::server::Server, database: &str) -> u64 {
+    let answer = server.post_query(Some(database), "SELECT count(value) FROM temperature");
+    answer["results"][0]["series"][0]["values"][0][1]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Points per second.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn points_per_second(points: usize, elapsed: Duration) -> f64 {
+    points as f64 / elapsed.as_secs_f64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

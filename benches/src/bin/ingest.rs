@@ -24,17 +24,6 @@ fn readings(points: usize) -> Vec<Reading> {
         .collect()
 }
 
-fn count(server: &Server, database: &str) -> u64 {
-    let answer = server.post_query(Some(database), "SELECT count(value) FROM temperature");
-    answer["results"][0]["series"][0]["values"][0][1]
-        .as_u64()
-        .unwrap_or(0)
-}
-
-fn rate(points: usize, elapsed: Duration) -> f64 {
-    points as f64 / elapsed.as_secs_f64()
-}
-
 /// The three ways in, in the order of the table.
 const PATHS: [&str; 3] = [
     "raw reqwest POST of pre-encoded bodies (ceiling)",
@@ -126,8 +115,13 @@ fn main() {
             .unwrap_or_else(|err| panic!("{err}"));
         elapsed[2] += started.elapsed();
         for (path, database) in databases.iter().enumerate() {
-            assert_eq!(count(&server, database), points as u64, "{}", PATHS[path]);
-            let rate = rate(points, elapsed[path]);
+            assert_eq!(
+                inflow_benches::stored_temperatures(&server, database),
+                points as u64,
+                "{}",
+                PATHS[path]
+            );
+            let rate = inflow_benches::points_per_second(points, elapsed[path]);
             eprintln!("round {round}: {} {rate:.0} points/s", PATHS[path]);
             results[path].push(rate);
         }

@@ -67,18 +67,6 @@ fn readings(points: usize, series: usize) -> Vec<Reading> {
         .collect()
 }
 
-fn count(server: &Server, database: &str) -> u64 {
-    let answer = server.post_query(Some(database), "SELECT count(value) FROM temperature");
-    answer["results"][0]["series"][0]["values"][0][1]
-        .as_u64()
-        .unwrap_or(0)
-}
-
-#[allow(clippy::cast_precision_loss)]
-fn rate(points: usize, elapsed: Duration) -> f64 {
-    points as f64 / elapsed.as_secs_f64()
-}
-
 async fn post(http: &reqwest::Client, url: &str, body: Bytes) {
     let response = http.post(url).body(body).send().await;
     match response {
@@ -248,8 +236,13 @@ fn main() {
                 .unwrap_or_else(|err| panic!("a close failed: {err}"));
         }
         for (path, database) in databases.iter().enumerate() {
-            assert_eq!(count(&server, database), points as u64, "{}", PATHS[path]);
-            let rate = rate(points, elapsed[path]);
+            assert_eq!(
+                inflow_benches::stored_temperatures(&server, database),
+                points as u64,
+                "{}",
+                PATHS[path]
+            );
+            let rate = inflow_benches::points_per_second(points, elapsed[path]);
             eprintln!("round {round}: {} {rate:.0} points/s", PATHS[path]);
             results[path].push(rate);
             let _ = server.post_query(None, &format!("DROP DATABASE {database}"));
