@@ -64,6 +64,8 @@ pub(crate) enum Role {
 /// One Rust field and what it is on the wire.
 pub(crate) struct Column<'a> {
     pub(crate) ident: &'a Ident,
+    /// The field's visibility, which its column handle copies.
+    pub(crate) vis: &'a syn::Visibility,
     pub(crate) ty: &'a Type,
     pub(crate) role: Role,
     /// The key on the wire: the `rename` text, or the field's name without `r#`.
@@ -302,6 +304,7 @@ fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
     };
     Some(Column {
         ident,
+        vis: &field.vis,
         ty: &field.ty,
         role,
         key,

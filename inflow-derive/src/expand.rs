@@ -7,7 +7,7 @@ use syn::DeriveInput;
 
 use crate::ast::{self, Data};
 use crate::ctxt::Ctxt;
-use crate::{check, decode, encode, fallback, schema, tag_value};
+use crate::{check, columns, decode, encode, fallback, schema, tag_value};
 
 /// `#[derive(Measurement)]`.
 pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
@@ -22,13 +22,15 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
                 Data::Struct(data) => {
                     let from_row = decode::from_row_impl(input, data);
                     let measurement = encode::measurement_impl(input, data);
-                    quote!(#from_row #measurement)
+                    let columns = columns::columns_impl(input, data);
+                    quote!(#from_row #measurement #columns)
                 }
                 Data::Enum(variants) => {
                     let schemas = schema::enum_schemas(input, variants);
                     let from_row = decode::enum_from_row_impl(input, variants);
                     let measurement = encode::enum_measurement_impl(input, variants);
-                    quote!(#schemas #from_row #measurement)
+                    let columns = columns::no_columns_impl(input);
+                    quote!(#schemas #from_row #measurement #columns)
                 }
             };
             quote! {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
-/// For `#[derive(Measurement)]`: `Measurement` and `FromRow`.
+/// For `#[derive(Measurement)]`: `Measurement`, `FromRow` and `Queryable`.
 pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
     impls(
         input,
@@ -39,6 +39,14 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
                     ) -> ::inflow::__private::Result<Self, ::inflow::Error> {
                         ::core::unreachable!()
                     }
+                },
+            ),
+            (
+                quote!(::inflow::Queryable),
+                quote! {
+                    type Columns = ();
+
+                    fn columns() -> Self::Columns {}
                 },
             ),
         ],

@@ -7,6 +7,7 @@ mod ast;
 mod attr;
 mod bound;
 mod check;
+mod columns;
 mod ctxt;
 mod decode;
 mod encode;

@@ -6,6 +6,10 @@
 )]
 #![doc(test(attr(deny(warnings))))]
 
+// Lets the crate's own unit tests use its derives, whose code names `::inflow`.
+#[cfg(test)]
+extern crate self as inflow;
+
 mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -37,7 +41,7 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::measurement::{FieldType, Measurement, Schema, SchemaField, SchemaTag};
 pub use crate::point::{Point, Value};
 pub use crate::precision::{ParsePrecisionError, Precision};
-pub use crate::query::{FromRow, Query};
+pub use crate::query::{FromRow, Query, Queryable};
 pub use crate::retry::RetryPolicy;
 pub use crate::schema_check::{SchemaConflict, SchemaReport, ServerKey, ServerOnlyKey};
 pub use crate::session::Session;

@@ -31,7 +31,7 @@ mod writer;
 
 pub use self::writer::Writer;
 
-use crate::query::{RowStream, StatementResult};
+use crate::query::{Delete, Queryable, RowStream, StatementResult, TypedQuery};
 use crate::session::finish_scope;
 use crate::{ClientBuilder, Error, ErrorKind, FromRow, Measurement, Precision, Query, Result};
 
@@ -248,6 +248,37 @@ impl Client {
             stream,
             runtime: Arc::clone(&self.runtime),
         })
+    }
+
+    /// See [`inflow::Client::fetch`](crate::Client::fetch).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn fetch<Q: TypedQuery>(&self, query: Q) -> Result<Vec<Q::Row>> {
+        self.query_as(query.to_query())
+    }
+
+    /// See [`inflow::Client::fetch_stream`](crate::Client::fetch_stream): the rows as an
+    /// [`Iterator`], decoded as they arrive.
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn fetch_stream<Q: TypedQuery>(&self, query: Q) -> Result<Rows<Q::Row>>
+    where
+        Q::Row: Unpin,
+    {
+        self.query_stream(query.to_query())
+    }
+
+    /// See [`inflow::Client::delete`](crate::Client::delete).
+    ///
+    /// # Errors
+    ///
+    /// As the async twin.
+    pub fn delete<M: Queryable + Measurement>(&self, delete: Delete<M>) -> Result<()> {
+        self.runtime.block_on(self.inner.delete(delete))
     }
 
     /// See [`inflow::Client::create_database`](crate::Client::create_database).

@@ -385,6 +385,11 @@ pub struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
+    /// A line over `buf` outside any encoder: for reading back what a value writes.
+    pub(crate) fn scratch(buf: &'a mut Vec<u8>) -> Self {
+        Line::new(buf, Precision::Nanoseconds)
+    }
+
     #[inline]
     fn new(buf: &'a mut Vec<u8>, precision: Precision) -> Self {
         let start = buf.len();

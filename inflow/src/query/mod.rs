@@ -36,6 +36,13 @@
 //! each statement left. The query fails with the first error, the real one (an answer in one
 //! piece would have kept only `"not executed"`).
 
+pub(crate) mod typed;
+pub use self::typed::{
+    AnyColumns, Boolean, Delete, Field, FieldColumn, FieldKind, Filter, Join, Matched, Numeric,
+    OnlyTags, Order, Ordered, Queryable, Select, Tag, TagColumn, TagFilter, TagsOnly, Text,
+    TypedQuery, regex_escape, tag_text,
+};
+
 mod answer;
 pub(crate) mod decode;
 mod quote;
@@ -178,7 +185,7 @@ impl From<&String> for Query {
 
 /// A value for a bound parameter; converted from the usual Rust types.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Param(Result<serde_json::Value, String>);
+pub struct Param(pub(crate) Result<serde_json::Value, String>);
 
 macro_rules! param_from {
     ($($ty:ty),*) => {$(
@@ -191,6 +198,13 @@ macro_rules! param_from {
 }
 
 param_from!(i8, i16, i32, i64, isize, u8, u16, u32, bool, &str, String);
+
+impl From<usize> for Param {
+    fn from(value: usize) -> Self {
+        // usize is at most 64 bits on every platform Rust supports.
+        Param::from(value as u64)
+    }
+}
 
 impl From<u64> for Param {
     fn from(value: u64) -> Self {

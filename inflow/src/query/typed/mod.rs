@@ -1,0 +1,90 @@
+//! Typed queries: reads and deletes of a derived measurement, built from column handles
+//! that the derive generates, so that an ill-typed condition does not compile.
+
+mod column;
+mod delete;
+pub(crate) mod filter;
+mod regex;
+mod run;
+pub(crate) mod scope;
+mod select;
+#[cfg(test)]
+mod tests;
+
+pub use self::column::{
+    Boolean, Field, FieldColumn, FieldKind, Matched, Numeric, Ordered, Tag, TagColumn, Text,
+    tag_text,
+};
+pub use self::delete::{Delete, TagFilter};
+pub use self::filter::{AnyColumns, Filter, Join, OnlyTags, TagsOnly};
+pub use self::regex::regex_escape;
+pub use self::select::{Order, Select};
+
+use super::{FromRow, Query};
+
+/// A measurement whose columns typed queries can name: `#[derive(Measurement)]` implements it.
+///
+/// [`Columns`](Queryable::Columns) is a struct the derive generates, with one public handle
+/// per tag and field, named as the Rust field: a [`Tag<M, T>`](Tag) or a
+/// [`Field<M, T>`](Field) where `T` is the field's Rust type (skipped fields and the
+/// timestamp have none; time is bounded on the statement). The closures of
+/// [`Select::filter`] and [`Delete::filter`] receive it, so its names never meet the user's
+/// own items. An enum of measurements has no columns to compare (its `Columns` is `()`): its
+/// statements read every variant's measurement, bounded by time.
+///
+/// ```
+/// use inflow::{Measurement, Queryable};
+///
+/// #[derive(Measurement)]
+/// struct Reading {
+///     #[inflow(tag)]
+///     location: String,
+///     #[inflow(tag)]
+///     floor: i16,
+///     value: f64,
+///     note: Option<String>,
+/// }
+///
+/// let select = Reading::select().filter(|c| {
+///     c.location.in_(["attic", "cellar"])
+///         .and(c.floor.ne(-1))
+///         .and(c.value.ge(20.0).or(c.note.matches("^checked")))
+/// });
+/// assert!(select.to_string().starts_with(r#"SELECT "note"::field, "value"::field, "floor"::tag, "location"::tag FROM "reading" WHERE "#));
+/// ```
+pub trait Queryable {
+    /// The column handles.
+    type Columns;
+
+    /// The column handles, for building a [`Filter`] outside a `filter` closure.
+    fn columns() -> Self::Columns;
+
+    /// A read of every point of the type's measurements: narrow it with
+    /// [`filter`](Select::filter), time bounds, order and limits.
+    #[must_use]
+    fn select() -> Select<Self>
+    where
+        Self: Sized + crate::Measurement,
+    {
+        Select::new()
+    }
+
+    /// A delete of the type's points matching the filters and time bounds given next.
+    #[must_use]
+    fn delete() -> Delete<Self>
+    where
+        Self: Sized + crate::Measurement,
+    {
+        Delete::new()
+    }
+}
+
+/// A typed statement that reads rows of one type: what `Client::fetch` and
+/// `Client::fetch_stream` run.
+pub trait TypedQuery {
+    /// What each row decodes into.
+    type Row: FromRow;
+
+    /// The statement, with its parameters.
+    fn to_query(&self) -> Query;
+}
