@@ -24,6 +24,10 @@ mod session_retention_policy;
 mod session_scope;
 #[path = "../examples/time_types.rs"]
 mod time_types;
+#[path = "../examples/typed_delete.rs"]
+mod typed_delete;
+#[path = "../examples/typed_select.rs"]
+mod typed_select;
 #[path = "../examples/typed_tags.rs"]
 mod typed_tags;
 #[path = "../examples/verify_schema.rs"]
@@ -392,4 +396,33 @@ async fn verify_schema_writes_only_without_a_conflict() {
          the server's string field `valve` of measurement `pump` is not written by the type"
     );
     assert_eq!(db.rows(None, "pump").len(), 1, "only the seed is stored");
+}
+
+#[tokio::test]
+async fn typed_select_reads_exactly_the_rows_each_filter_names() {
+    let db = server::server().database("ex_typed_select");
+    let [warm, attic, checked, newest] = typed_select::run(&db.url()).await.unwrap();
+    let written = typed_select::readings();
+    let pick = |indexes: &[usize]| -> Vec<typed_select::Reading> {
+        indexes.iter().map(|&i| written[i].clone()).collect()
+    };
+    // Readings i = 0..12 go to attic (floor 2), kitchen (0), cellar (-1) in turn, value 15 + i,
+    // a note on i = 0, 4, 8.
+    assert_eq!(warm, pick(&[6, 9]));
+    assert_eq!(attic, pick(&[9, 6, 3]));
+    assert_eq!(checked, pick(&[4, 8]));
+    // One series per location, the newest row of each; newest first also reverses the order
+    // of the series (kitchen, cellar, attic), as the server does.
+    assert_eq!(newest, pick(&[10, 11, 9]));
+}
+
+#[tokio::test]
+async fn typed_delete_removes_only_the_matching_points() {
+    let db = server::server().database("ex_typed_delete");
+    let left = typed_delete::run(&db.url()).await.unwrap();
+    let mut expected = typed_delete::events();
+    // Only event 1 is north, door 2 and before the fourth minute (event 3 is at it).
+    expected.remove(1);
+    assert_eq!(left, expected);
+    assert_eq!(db.rows(None, "door").len(), 7);
 }

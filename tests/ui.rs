@@ -1,5 +1,5 @@
-//! Compile-fail tests of `#[derive(Measurement)]` and `#[derive(TagValue)]`: each file under
-//! `ui/<category>/` holds one mistake, and its `.stderr` is the message a user sees. Refresh
+//! Compile-fail tests of `#[derive(Measurement)]`, `#[derive(TagValue)]` and typed queries:
+//! each file under `ui/<category>/` holds one mistake, and its `.stderr` is the message a user sees. Refresh
 //! them with `TRYBUILD=overwrite cargo test -p inflow-tests --test ui` and read every change.
 
 #[test]
@@ -14,4 +14,5 @@ fn ui() {
     cases.compile_fail("ui/query/*.rs");
     cases.compile_fail("ui/tag_value/*.rs");
     cases.compile_fail("ui/enum/*.rs");
+    cases.compile_fail("ui/typed/*.rs");
 }

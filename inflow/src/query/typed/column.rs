@@ -97,6 +97,7 @@ handle_impls!(Tag, Field);
 ///     }
 /// }
 /// assert_eq!(Room::tag_text(Room::Attic), Ok("attic".to_owned()));
+/// assert_eq!(Room::tag_text(Room::Kitchen), Ok("kitchen".to_owned()));
 /// ```
 ///
 /// [`TagValue`]: crate::TagValue
@@ -243,7 +244,7 @@ mod sealed {
 
 /// Field kinds that order: `gt`, `ge`, `lt`, `le`.
 #[diagnostic::on_unimplemented(
-    message = "a {Self} field cannot be ordered: only numeric fields compare with gt, ge, lt and le",
+    message = "only numeric fields compare with gt, ge, lt and le, and this field's values are `{Self}`",
     label = "not a numeric field"
 )]
 pub trait Ordered: FieldKind {}
@@ -251,7 +252,7 @@ impl Ordered for Numeric {}
 
 /// Field kinds that match a regex.
 #[diagnostic::on_unimplemented(
-    message = "a {Self} field cannot match a regex: only string fields (and tags) do",
+    message = "only string fields (and tags) match a regex, and this field's values are `{Self}`",
     label = "not a string field"
 )]
 pub trait Matched: FieldKind {}
@@ -301,8 +302,11 @@ impl<T: ?Sized + FieldColumn + ToOwned> FieldColumn for Cow<'_, T> {
     type Kind = T::Kind;
 }
 
-impl<M, T: ?Sized + TagColumn> Tag<M, T> {
-    fn compare(self, op: Op, value: T::Arg<'_>) -> Filter<M, TagsOnly> {
+impl<M, T: ?Sized> Tag<M, T> {
+    fn compare(self, op: Op, value: T::Arg<'_>) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         Filter::new(Expr::Compare {
             key: self.key,
             role: Role::Tag,
@@ -313,19 +317,28 @@ impl<M, T: ?Sized + TagColumn> Tag<M, T> {
 
     /// The tag equals `value` (`= ''` for an empty value: the tag is absent).
     #[must_use]
-    pub fn eq(self, value: T::Arg<'_>) -> Filter<M, TagsOnly> {
+    pub fn eq(self, value: T::Arg<'_>) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         self.compare(Op::Eq, value)
     }
 
     /// The tag does not equal `value` (points without the tag match).
     #[must_use]
-    pub fn ne(self, value: T::Arg<'_>) -> Filter<M, TagsOnly> {
+    pub fn ne(self, value: T::Arg<'_>) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         self.compare(Op::Ne, value)
     }
 
     /// The tag equals one of `values` (none: no point matches).
     #[must_use]
-    pub fn in_<'v>(self, values: impl IntoIterator<Item = T::Arg<'v>>) -> Filter<M, TagsOnly> {
+    pub fn in_<'v>(self, values: impl IntoIterator<Item = T::Arg<'v>>) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         values
             .into_iter()
             .fold(Filter::constant(false), |any, value| any.or(self.eq(value)))
@@ -333,17 +346,26 @@ impl<M, T: ?Sized + TagColumn> Tag<M, T> {
 
     /// The point has no such tag (InfluxDB stores no empty tag value).
     #[must_use]
-    pub fn is_absent(self) -> Filter<M, TagsOnly> {
+    pub fn is_absent(self) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         self.compare_text(Op::Eq)
     }
 
     /// The point has the tag.
     #[must_use]
-    pub fn is_present(self) -> Filter<M, TagsOnly> {
+    pub fn is_present(self) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         self.compare_text(Op::Ne)
     }
 
-    fn compare_text(self, op: Op) -> Filter<M, TagsOnly> {
+    fn compare_text(self, op: Op) -> Filter<M, TagsOnly>
+    where
+        T: TagColumn,
+    {
         Filter::new(Expr::Compare {
             key: self.key,
             role: Role::Tag,
@@ -370,8 +392,11 @@ impl<M, T: ?Sized> Tag<M, T> {
     }
 }
 
-impl<M, T: ?Sized + FieldColumn> Field<M, T> {
-    fn compare(self, op: Op, value: T::Arg<'_>) -> Filter<M, AnyColumns> {
+impl<M, T: ?Sized> Field<M, T> {
+    fn compare(self, op: Op, value: T::Arg<'_>) -> Filter<M, AnyColumns>
+    where
+        T: FieldColumn,
+    {
         Filter::new(Expr::Compare {
             key: self.key,
             role: Role::Field,
@@ -382,14 +407,20 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
 
     /// The field equals `value`.
     #[must_use]
-    pub fn eq(self, value: T::Arg<'_>) -> Filter<M, AnyColumns> {
+    pub fn eq(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
+    where
+        T: FieldColumn,
+    {
         self.compare(Op::Eq, value)
     }
 
     /// The field holds a value other than `value` (a point without the field matches neither
     /// `eq` nor `ne`).
     #[must_use]
-    pub fn ne(self, value: T::Arg<'_>) -> Filter<M, AnyColumns> {
+    pub fn ne(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
+    where
+        T: FieldColumn,
+    {
         self.compare(Op::Ne, value)
     }
 
@@ -397,6 +428,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn gt(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Ordered,
     {
         self.compare(Op::Gt, value)
@@ -406,6 +438,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn ge(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Ordered,
     {
         self.compare(Op::Ge, value)
@@ -415,6 +448,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn lt(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Ordered,
     {
         self.compare(Op::Lt, value)
@@ -424,6 +458,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn le(self, value: T::Arg<'_>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Ordered,
     {
         self.compare(Op::Le, value)
@@ -431,7 +466,10 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
 
     /// The field equals one of `values` (none: no point matches).
     #[must_use]
-    pub fn in_<'v>(self, values: impl IntoIterator<Item = T::Arg<'v>>) -> Filter<M, AnyColumns> {
+    pub fn in_<'v>(self, values: impl IntoIterator<Item = T::Arg<'v>>) -> Filter<M, AnyColumns>
+    where
+        T: FieldColumn,
+    {
         values
             .into_iter()
             .fold(Filter::constant(false), |any, value| any.or(self.eq(value)))
@@ -441,6 +479,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn matches(self, pattern: impl AsRef<str>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Matched,
     {
         Filter::new(Expr::regex(self.key, Role::Field, false, pattern.as_ref()))
@@ -450,6 +489,7 @@ impl<M, T: ?Sized + FieldColumn> Field<M, T> {
     #[must_use]
     pub fn not_matches(self, pattern: impl AsRef<str>) -> Filter<M, AnyColumns>
     where
+        T: FieldColumn,
         T::Kind: Matched,
     {
         Filter::new(Expr::regex(self.key, Role::Field, true, pattern.as_ref()))

@@ -120,7 +120,8 @@ impl<M: Queryable + Measurement> Select<M> {
 
     time_methods!();
 
-    /// Rows in this order of time (`ORDER BY time DESC` for [`Order::Descending`]).
+    /// Rows in this order of time (`ORDER BY time DESC` for [`Order::Descending`]; with
+    /// `group_by`, the server then also lists the series in reverse order of their tags).
     #[must_use]
     pub fn order_by_time(mut self, order: Order) -> Self {
         self.order = order;

@@ -1,0 +1,28 @@
+use inflow::{EpochTime, Measurement, Queryable};
+
+#[derive(Measurement)]
+struct Reading {
+    #[inflow(tag)]
+    location: String,
+    #[inflow(tag)]
+    floor: i16,
+    value: f64,
+    count: i64,
+    ok: bool,
+    note: String,
+    #[inflow(timestamp)]
+    at: EpochTime,
+    #[inflow(skip)]
+    cache: u32,
+}
+
+#[derive(Measurement)]
+struct Other {
+    #[inflow(tag)]
+    location: String,
+    value: f64,
+}
+
+fn main() {
+    let _ = Reading::select().filter(|_| Other::columns().value.gt(1.0));
+}
