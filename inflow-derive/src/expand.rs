@@ -29,7 +29,7 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
                     let schemas = schema::enum_schemas(input, variants);
                     let from_row = decode::enum_from_row_impl(input, variants);
                     let measurement = encode::enum_measurement_impl(input, variants);
-                    let columns = columns::no_columns_impl(input);
+                    let columns = columns::enum_columns_impl(input, variants);
                     quote!(#schemas #from_row #measurement #columns)
                 }
             };

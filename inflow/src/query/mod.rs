@@ -40,7 +40,7 @@ pub(crate) mod typed;
 pub use self::typed::{
     AnyColumns, Boolean, Delete, Field, FieldColumn, FieldKind, Filter, Join, Matched, Numeric,
     OnlyTags, Order, Ordered, Queryable, Select, Tag, TagColumn, TagFilter, TagsOnly, Text,
-    TypedQuery, regex_escape, tag_text,
+    TypedQuery, VariantOf, regex_escape, tag_text,
 };
 
 mod answer;

@@ -341,7 +341,8 @@ impl<M, T: ?Sized> Tag<M, T> {
     {
         values
             .into_iter()
-            .fold(Filter::constant(false), |any, value| any.or(self.eq(value)))
+            .fold(Expr::Const(false), |any, value| any.or(self.eq(value).expr))
+            .into_filter()
     }
 
     /// The point has no such tag (InfluxDB stores no empty tag value).
@@ -472,7 +473,8 @@ impl<M, T: ?Sized> Field<M, T> {
     {
         values
             .into_iter()
-            .fold(Filter::constant(false), |any, value| any.or(self.eq(value)))
+            .fold(Expr::Const(false), |any, value| any.or(self.eq(value).expr))
+            .into_filter()
     }
 
     /// The string field matches the regex `pattern` (RE2 syntax, unanchored).

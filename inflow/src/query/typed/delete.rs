@@ -3,10 +3,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::Queryable;
 use super::filter::{Filter, OnlyTags, Sql, TagsOnly};
 use super::scope::{Scope, time_methods};
 use super::select::display;
+use super::{Queryable, VariantOf};
 use crate::query::{Query, quote_identifier};
 use crate::{Error, ErrorKind, Measurement};
 
@@ -75,7 +75,10 @@ impl<M: Queryable + Measurement> Delete<M> {
 
     /// Only points whose tags match `filter` (ANDed with earlier filters).
     #[must_use]
-    pub fn filter<K: OnlyTags>(mut self, filter: impl FnOnce(&M::Columns) -> Filter<M, K>) -> Self {
+    pub fn filter<N: VariantOf<M>, K: OnlyTags>(
+        mut self,
+        filter: impl FnOnce(&M::Columns) -> Filter<N, K>,
+    ) -> Self {
         self.scope.and(filter(&M::columns()).expr);
         self
     }

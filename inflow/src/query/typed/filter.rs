@@ -4,6 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use super::VariantOf;
 use super::regex::regex_literal;
 use crate::query::{Param, quote_identifier};
 
@@ -88,22 +89,34 @@ impl<M, K> Filter<M, K> {
         Filter::new(Expr::Const(value))
     }
 
-    /// Both conditions hold.
+    /// Both conditions hold. `other` is a filter of `M`, or, for an enum of measurements
+    /// `M`, of one of its newtype variants' types.
     #[must_use]
-    pub fn and<K2>(self, other: Filter<M, K2>) -> Filter<M, <K as Join<K2>>::Out>
+    pub fn and<N: VariantOf<M>, K2>(self, other: Filter<N, K2>) -> Filter<M, <K as Join<K2>>::Out>
     where
         K: Join<K2>,
     {
         Filter::new(self.expr.and(other.expr))
     }
 
-    /// Either condition holds.
+    /// Either condition holds. `other` is a filter of `M`, or, for an enum of measurements
+    /// `M`, of one of its newtype variants' types.
     #[must_use]
-    pub fn or<K2>(self, other: Filter<M, K2>) -> Filter<M, <K as Join<K2>>::Out>
+    pub fn or<N: VariantOf<M>, K2>(self, other: Filter<N, K2>) -> Filter<M, <K as Join<K2>>::Out>
     where
         K: Join<K2>,
     {
         Filter::new(self.expr.or(other.expr))
+    }
+
+    /// The same condition as a filter of `E`, an enum of measurements with a newtype variant of
+    /// type `M`: to start a combination with a variant's filter.
+    #[must_use]
+    pub fn of<E>(self) -> Filter<E, K>
+    where
+        M: VariantOf<E>,
+    {
+        Filter::new(self.expr)
     }
 
     /// The condition does not hold (see the type's docs for fields a point lacks).
@@ -128,18 +141,18 @@ impl<M, K> std::ops::Not for Filter<M, K> {
     }
 }
 
-impl<M, K: Join<K2>, K2> std::ops::BitAnd<Filter<M, K2>> for Filter<M, K> {
+impl<M, K: Join<K2>, N: VariantOf<M>, K2> std::ops::BitAnd<Filter<N, K2>> for Filter<M, K> {
     type Output = Filter<M, <K as Join<K2>>::Out>;
 
-    fn bitand(self, other: Filter<M, K2>) -> Self::Output {
+    fn bitand(self, other: Filter<N, K2>) -> Self::Output {
         self.and(other)
     }
 }
 
-impl<M, K: Join<K2>, K2> std::ops::BitOr<Filter<M, K2>> for Filter<M, K> {
+impl<M, K: Join<K2>, N: VariantOf<M>, K2> std::ops::BitOr<Filter<N, K2>> for Filter<M, K> {
     type Output = Filter<M, <K as Join<K2>>::Out>;
 
-    fn bitor(self, other: Filter<M, K2>) -> Self::Output {
+    fn bitor(self, other: Filter<N, K2>) -> Self::Output {
         self.or(other)
     }
 }
@@ -233,6 +246,10 @@ impl Expr {
             literal: regex_literal(pattern)
                 .map_err(|problem| format!("the regex compared with {key:?}: {problem}")),
         }
+    }
+
+    pub(crate) fn into_filter<M, K>(self) -> Filter<M, K> {
+        Filter::new(self)
     }
 
     pub(crate) fn and(self, other: Expr) -> Expr {

@@ -17,6 +17,7 @@ pub use self::column::{
 };
 pub use self::delete::{Delete, TagFilter};
 pub use self::filter::{AnyColumns, Filter, Join, OnlyTags, TagsOnly};
+
 pub use self::regex::regex_escape;
 pub use self::select::{Order, Select};
 
@@ -29,8 +30,10 @@ use super::{FromRow, Query};
 /// [`Field<M, T>`](Field) where `T` is the field's Rust type (skipped fields and the
 /// timestamp have none; time is bounded on the statement). The closures of
 /// [`Select::filter`] and [`Delete::filter`] receive it, so its names never meet the user's
-/// own items. An enum of measurements has no columns to compare (its `Columns` is `()`): its
-/// statements read every variant's measurement, bounded by time.
+/// own items. An enum of measurements has one member per variant, named as the variant in
+/// snake case (`c.disk.free`, `c.cpu_load.load`): a struct variant's handles, or a newtype
+/// variant's type's own columns; its statements read every variant's measurement, and a
+/// filter on one variant's column selects points of that variant (the others lack it).
 ///
 /// ```
 /// use inflow::{Measurement, Queryable};
@@ -78,6 +81,18 @@ pub trait Queryable {
         Delete::new()
     }
 }
+
+/// Whose filters a statement of `E` takes: `E` itself, and the type of each newtype variant
+/// of an enum of measurements `E` (`#[derive(Measurement)]` implements it).
+///
+/// A filter on a variant's columns selects points of that variant: the other variants'
+/// points lack its columns, and a point that lacks a column matches no comparison of it.
+#[diagnostic::on_unimplemented(
+    message = "a filter on the columns of `{Self}` cannot narrow a statement of `{E}`",
+    label = "a filter of `{Self}`",
+    note = "build the filter from the columns the closure receives (for an enum of measurements, `c.<variant>.<column>`)"
+)]
+pub trait VariantOf<E> {}
 
 /// A typed statement that reads rows of one type: what `Client::fetch` and
 /// `Client::fetch_stream` run.

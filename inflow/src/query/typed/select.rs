@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use super::column::Tag;
 use super::filter::{Filter, Sql};
 use super::scope::{Scope, time_methods};
-use super::{Queryable, TypedQuery};
+use super::{Queryable, TypedQuery, VariantOf};
 use crate::query::{FromRow, Query, quote_identifier};
 use crate::{Measurement, Precision};
 
@@ -113,7 +113,10 @@ impl<M: Queryable + Measurement> Select<M> {
     /// Only points that match `filter`, built from `M`'s column handles (ANDed with earlier
     /// filters).
     #[must_use]
-    pub fn filter<K>(mut self, filter: impl FnOnce(&M::Columns) -> Filter<M, K>) -> Self {
+    pub fn filter<N: VariantOf<M>, K>(
+        mut self,
+        filter: impl FnOnce(&M::Columns) -> Filter<N, K>,
+    ) -> Self {
         self.scope.and(filter(&M::columns()).expr);
         self
     }
@@ -158,7 +161,10 @@ impl<M: Queryable + Measurement> Select<M> {
 
     /// One series per value of this tag (`GROUP BY`); call again for more tags.
     #[must_use]
-    pub fn group_by<T: ?Sized>(mut self, tag: impl FnOnce(&M::Columns) -> Tag<M, T>) -> Self {
+    pub fn group_by<N: VariantOf<M>, T: ?Sized>(
+        mut self,
+        tag: impl FnOnce(&M::Columns) -> Tag<N, T>,
+    ) -> Self {
         let key = tag(&M::columns()).key();
         if !self.group_by.contains(&key) {
             self.group_by.push(key);

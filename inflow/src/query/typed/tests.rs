@@ -312,8 +312,18 @@ fn tag_texts_are_what_the_tag_value_writes() {
 
 #[derive(Debug, Measurement)]
 enum Metric {
-    Cpu { load: f64 },
-    Disk { free: i64 },
+    Cpu {
+        #[inflow(tag)]
+        host: String,
+        load: f64,
+    },
+    Disk {
+        free: i64,
+    },
+    Room(Reading),
+    Type {
+        kind: bool,
+    },
 }
 
 #[test]
@@ -323,13 +333,49 @@ fn an_enum_of_measurements_reads_and_deletes_every_variants_measurement() {
             .since(EpochTime::seconds(0))
             .to_query()
             .text(),
-        r#"SELECT * FROM "cpu", "disk" WHERE time >= $p0"#
+        r#"SELECT * FROM "cpu", "disk", "temp \"room\"", "type" WHERE time >= $p0"#
     );
     assert_eq!(
         Metric::delete()
             .before(EpochTime::seconds(0))
             .to_query()
             .text(),
-        r#"DELETE FROM "cpu" WHERE time < $p0; DELETE FROM "disk" WHERE time < $p1"#
+        r#"DELETE FROM "cpu" WHERE time < $p0; DELETE FROM "disk" WHERE time < $p1; DELETE FROM "temp \"room\"" WHERE time < $p2; DELETE FROM "type" WHERE time < $p3"#
+    );
+}
+
+#[test]
+fn an_enum_of_measurements_has_the_handles_of_each_variant() {
+    let select = Metric::select()
+        .filter(|c| {
+            c.cpu
+                .load
+                .gt(0.5)
+                .or(c.disk.free.lt(10))
+                .or(c.r#type.kind.eq(true))
+        })
+        .filter(|c| c.room.location.eq("attic"))
+        .group_by(|c| c.cpu.host)
+        .group_by(|c| c.room.floor);
+    assert!(
+        select.to_query().text().ends_with(
+            r#" WHERE ("load"::field > $p0 OR "free"::field < $p1 OR "kind"::field = $p2) AND "location"::tag = $p3 GROUP BY "host", "fl oor""#
+        ),
+        "{select}"
+    );
+    let started_by_a_variant =
+        Metric::select().filter(|c| c.room.value.gt(1.0).of::<Metric>().or(c.disk.free.eq(0)));
+    assert!(
+        started_by_a_variant
+            .to_query()
+            .text()
+            .ends_with(r#" WHERE "value"::field > $p0 OR "free"::field = $p1"#)
+    );
+    let delete = Metric::delete().filter(|c| c.cpu.host.eq("a").and(c.room.wing.ne('b')));
+    assert!(
+        delete
+            .to_query()
+            .text()
+            .starts_with(r#"DELETE FROM "cpu" WHERE "host"::tag = $p0 AND "wing"::tag != $p1; "#)
     );
 }
