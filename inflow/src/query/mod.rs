@@ -228,8 +228,15 @@ impl From<f64> for Param {
 }
 
 impl From<f32> for Param {
+    /// An `f32` field is written as its shortest text (`0.1`), which the server reads as the
+    /// `f64` nearest to that text: the parameter is that `f64` (`0.1`), not the `f32` widened
+    /// (`0.10000000149011612`), so that it compares equal to what was stored.
     fn from(value: f32) -> Self {
-        Param::from(f64::from(value))
+        let stored = value
+            .is_finite()
+            .then(|| zmij::Buffer::new().format_finite(value).parse::<f64>().ok())
+            .flatten();
+        Param::from(stored.unwrap_or(f64::from(value)))
     }
 }
 

@@ -379,3 +379,22 @@ fn an_enum_of_measurements_has_the_handles_of_each_variant() {
             .starts_with(r#"DELETE FROM "cpu" WHERE "host"::tag = $p0 AND "wing"::tag != $p1; "#)
     );
 }
+
+#[test]
+fn an_f32_compares_as_the_f64_its_shortest_text_is_stored_as() {
+    for (value, json) in [
+        (0.1_f32, "0.1"),
+        (16_777_217.0, "16777216.0"),
+        (1e-7, "1e-7"),
+        (-3.4e38, "-3.4e38"),
+    ] {
+        let query = Query::new("").bind("x", value);
+        let expected: f64 = json.parse().unwrap();
+        assert_eq!(
+            query.params_json(),
+            Some(format!("{{\"x\":{}}}", serde_json::Value::from(expected)))
+        );
+    }
+    let nan = Query::new("").bind("x", f32::NAN);
+    assert!(nan.invalid_param().unwrap().contains("not a finite number"));
+}
