@@ -6,6 +6,14 @@
 //! `None`. `Client::query_as::<M>` decodes rows into `M` through the derive, and
 //! `Client::query_stream::<M>` decodes them as they arrive.
 //!
+//! # Typed queries
+//!
+//! `#[derive(Measurement)]` also implements [`Queryable`]: `Reading::select()` builds a
+//! [`Select`] from the type's column handles, whose comparisons are checked by the compiler
+//! (a tag compared with a number, a regex on a float field or a field condition in a
+//! [`Delete`] does not compile), and `Client::fetch` runs it into `Vec<Reading>`. Every value
+//! is a bound parameter and every key quoted; `Display` shows the statement.
+//!
 //! # Complete answers only
 //!
 //! Every query asks InfluxDB 1.x for a chunked answer (`chunked=true`): one JSON document per
