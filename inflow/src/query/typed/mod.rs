@@ -55,6 +55,11 @@ use super::{FromRow, Query};
 /// });
 /// assert!(select.to_string().starts_with(r#"SELECT "note"::field, "value"::field, "floor"::tag, "location"::tag FROM "reading" WHERE "#));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no columns for typed queries",
+    label = "not a derived measurement",
+    note = "derive it with `#[derive(inflow::Measurement)]`"
+)]
 pub trait Queryable {
     /// The column handles.
     type Columns;
