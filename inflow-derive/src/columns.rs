@@ -5,9 +5,10 @@
 //! variant's type's own columns.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 
 use crate::ast::{Role, Struct, Variant, VariantKind};
 use crate::keys;
@@ -78,6 +79,7 @@ pub(crate) fn enum_columns_impl(input: &DeriveInput, variants: &[Variant<'_>]) -
     let mut items = Vec::new();
     let mut members = Vec::new();
     let mut values = Vec::new();
+    let mut newtypes = std::collections::HashSet::new();
     for variant in variants {
         let name = keys::snake_case(&variant.ident.unraw().to_string());
         // `Type` becomes `type`, a keyword: written `r#type`.
@@ -85,12 +87,20 @@ pub(crate) fn enum_columns_impl(input: &DeriveInput, variants: &[Variant<'_>]) -
             .unwrap_or_else(|_| syn::Ident::new_raw(&name, variant.ident.span()));
         match &variant.kind {
             VariantKind::Newtype(ty) => {
-                members.push(quote!(pub #member: <#ty as ::inflow::Queryable>::Columns));
-                values.push(quote!(#member: <#ty as ::inflow::Queryable>::columns()));
-                items.push(quote! {
-                    #[automatically_derived]
-                    impl #impl_generics ::inflow::query::VariantOf<#owner> for #ty #where_clause {}
-                });
+                // Errors about the type (not a measurement) point at it, not at the derive.
+                let span = ty.span();
+                members.push(
+                    quote_spanned!(span=> pub #member: <#ty as ::inflow::Queryable>::Columns),
+                );
+                values
+                    .push(quote_spanned!(span=> #member: <#ty as ::inflow::Queryable>::columns()));
+                // Two variants of one type are an error of their own: one impl is enough.
+                if newtypes.insert(ty.to_token_stream().to_string()) {
+                    items.push(quote_spanned! {span=>
+                        #[automatically_derived]
+                        impl #impl_generics ::inflow::query::VariantOf<#owner> for #ty #where_clause {}
+                    });
+                }
             }
             VariantKind::Struct(data) => {
                 let columns = format_ident!("__InflowColumns_{}", variant.ident.unraw());
