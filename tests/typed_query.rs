@@ -918,6 +918,101 @@ fn every_operator_returns_exactly_the_rows_of_the_hand_written_query_blocking() 
     every_operator(Kind::Blocking);
 }
 
+/// The server reads `LIMIT 0` and `SLIMIT 0` as no limit at all; a typed limit of zero rows or
+/// series returns no row.
+fn zero_limits(kind: Kind) {
+    let f = Fixture::new(kind, "typed_query_zero");
+    let unlimited: Vec<Reading> = f.reader.hand(Query::new("SELECT * FROM reading LIMIT 0"));
+    assert_eq!(unlimited, f.points, "the server's LIMIT 0");
+    let unlimited: Vec<Reading> = f.reader.hand(Query::new(
+        "SELECT * FROM reading GROUP BY location SLIMIT 0",
+    ));
+    assert_eq!(unlimited.len(), f.points.len(), "the server's SLIMIT 0");
+    for select in [
+        Reading::select().limit(0),
+        Reading::select()
+            .filter(|c| c.location.eq("attic"))
+            .order_by_time(Order::Descending)
+            .limit(0)
+            .offset(1),
+        Reading::select().since(f.points[3].time).limit(0),
+        Reading::select().group_by(|c| c.location).limit(0),
+        Reading::select().group_by(|c| c.location).slimit(0),
+        Reading::select().group_by_all_tags().slimit(0).soffset(1),
+    ] {
+        assert_eq!(f.reader.fetch(&select), Vec::new(), "{select}");
+    }
+    let one = Reading::select().limit(1);
+    assert_eq!(f.reader.fetch(&one), f.points[..1], "{one}");
+}
+
+/// The server answers `OFFSET n` without `LIMIT` with one row per series, and `SOFFSET n`
+/// without `SLIMIT` with no series; a typed offset alone skips exactly that many.
+fn offsets_alone(kind: Kind) {
+    let f = Fixture::new(kind, "typed_query_offset");
+    let one_row: Vec<Reading> = f.reader.hand(Query::new("SELECT * FROM reading OFFSET 3"));
+    assert_eq!(one_row, f.points[3..4], "the server's OFFSET alone");
+    let no_series: Vec<Reading> = f.reader.hand(Query::new(
+        "SELECT * FROM reading GROUP BY location SOFFSET 1",
+    ));
+    assert_eq!(no_series, Vec::new(), "the server's SOFFSET alone");
+
+    let select = Reading::select().offset(3);
+    assert_eq!(f.reader.fetch(&select), f.points[3..], "{select}");
+    let select = Reading::select()
+        .order_by_time(Order::Descending)
+        .offset(20);
+    let mut oldest_four = f.points[..4].to_vec();
+    oldest_four.reverse();
+    assert_eq!(f.reader.fetch(&select), oldest_four, "{select}");
+    // One series per location (attic, cellar, hall, porch), each of 6 points.
+    let of = |locations: &[&str], skip: usize| -> Vec<Reading> {
+        locations
+            .iter()
+            .flat_map(|&location| f.model(|p| p.location == location).into_iter().skip(skip))
+            .collect()
+    };
+    let select = Reading::select().group_by(|c| c.location).offset(4);
+    let expected = of(&["attic", "cellar", "hall", "porch"], 4);
+    assert_eq!(expected.len(), 8);
+    assert_eq!(f.reader.fetch(&select), expected, "{select}");
+    let select = Reading::select().group_by(|c| c.location).soffset(1);
+    assert_eq!(
+        f.reader.fetch(&select),
+        of(&["cellar", "hall", "porch"], 0),
+        "{select}"
+    );
+    let select = Reading::select()
+        .group_by(|c| c.location)
+        .soffset(2)
+        .offset(5);
+    assert_eq!(
+        f.reader.fetch(&select),
+        of(&["hall", "porch"], 5),
+        "{select}"
+    );
+}
+
+#[test]
+fn an_offset_without_a_limit_skips_exactly_that_many_async() {
+    offsets_alone(Kind::Async);
+}
+
+#[test]
+fn an_offset_without_a_limit_skips_exactly_that_many_blocking() {
+    offsets_alone(Kind::Blocking);
+}
+
+#[test]
+fn a_limit_of_zero_returns_no_row_async() {
+    zero_limits(Kind::Async);
+}
+
+#[test]
+fn a_limit_of_zero_returns_no_row_blocking() {
+    zero_limits(Kind::Blocking);
+}
+
 /// Deletes remove exactly the matching points: after each, every row read back is the points
 /// written minus the ones deleted so far.
 fn deletes(kind: Kind) {
@@ -1271,6 +1366,8 @@ fn odd_names(kind: Kind) {
         "-- x",
         "* x *",
         "é😀 .x",
+        "a'b\"c $p0 * x * é😀 .x",
+        "x\"; DROP DATABASE y -- '",
     ];
     for (n, name) in (0_i64..).zip(names) {
         reader.run(Query::new(format!(

@@ -2,6 +2,7 @@
 //! of its own) or the blocking one, so that each scenario is written once and run for both.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use inflow::query::{Delete, Select};
 use inflow::{FromRow, Measurement, Query, Queryable};
@@ -10,7 +11,8 @@ use inflow::{FromRow, Measurement, Query, Queryable};
 pub(crate) enum Reader {
     Async {
         client: inflow::Client,
-        runtime: tokio::runtime::Runtime,
+        /// Shared by the clients made from this one: their pooled connections run on it.
+        runtime: Arc<tokio::runtime::Runtime>,
     },
     Blocking(inflow::blocking::Client),
 }
@@ -27,10 +29,12 @@ impl Reader {
         match kind {
             Kind::Async => Reader::Async {
                 client: inflow::Client::new(url).unwrap(),
-                runtime: tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap(),
+                runtime: Arc::new(
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap(),
+                ),
             },
             Kind::Blocking => Reader::Blocking(inflow::blocking::Client::new(url).unwrap()),
         }
@@ -116,12 +120,9 @@ impl Reader {
     /// The same client, writing to another retention policy.
     pub(crate) fn with_retention_policy(&self, rp: &str) -> Reader {
         match self {
-            Reader::Async { client, .. } => Reader::Async {
+            Reader::Async { client, runtime } => Reader::Async {
                 client: client.with_retention_policy(rp),
-                runtime: tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap(),
+                runtime: Arc::clone(runtime),
             },
             Reader::Blocking(client) => Reader::Blocking(client.with_retention_policy(rp)),
         }
