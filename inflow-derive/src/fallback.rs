@@ -53,7 +53,7 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
     )
 }
 
-/// For `#[derive(TagValue)]`: `TagValue` and `FromTagValue`.
+/// For `#[derive(TagValue)]`: `TagValue`, `FromTagValue` and `TagColumn`.
 pub(crate) fn tag_value(input: &DeriveInput) -> TokenStream {
     impls(
         input,
@@ -77,6 +77,18 @@ pub(crate) fn tag_value(input: &DeriveInput) -> TokenStream {
                     fn from_tag_value(
                         _: ::inflow::__private::Option<&::inflow::__private::str>,
                     ) -> ::inflow::__private::Result<Self, ::inflow::__private::String> {
+                        ::core::unreachable!()
+                    }
+                },
+            ),
+            (
+                quote!(::inflow::query::TagColumn),
+                quote! {
+                    type Arg<'v> = Self;
+
+                    fn tag_text(
+                        _: Self,
+                    ) -> ::inflow::__private::Result<::inflow::__private::String, ::inflow::__private::String> {
                         ::core::unreachable!()
                     }
                 },

@@ -1,5 +1,6 @@
 //! `#[derive(TagValue)]` on an enum of unit variants: a closed set of tag texts, written by
-//! `TagValue` and read back by `FromTagValue`, checked at compile time.
+//! `TagValue`, read back by `FromTagValue` and compared in typed queries by `TagColumn`, checked at
+//! compile time.
 
 use std::collections::HashMap;
 
@@ -291,6 +292,19 @@ pub(crate) fn tag_value_impl(input: &DeriveInput, variants: &[Variant<'_>]) -> T
                         #(#texts => ::inflow::__private::Some(Self::#idents),)*
                         _ => ::inflow::__private::None,
                     })
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics ::inflow::query::TagColumn for #ident #ty_generics #where_clause {
+                type Arg<'v> = Self;
+
+                fn tag_text(
+                    arg: Self,
+                ) -> ::inflow::__private::Result<::inflow::__private::String, ::inflow::__private::String> {
+                    ::inflow::__private::Ok(::inflow::__private::String::from(match arg {
+                        #(Self::#idents => #texts,)*
+                    }))
                 }
             }
         };

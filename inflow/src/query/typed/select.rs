@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::column::Tag;
-use super::filter::{Filter, Sql};
+use super::filter::{Expr, Filter, Sql};
 use super::scope::{Scope, time_methods};
 use super::{Queryable, TypedQuery, VariantOf};
 use crate::query::{FromRow, Query, quote_identifier};
@@ -131,28 +131,33 @@ impl<M: Queryable + Measurement> Select<M> {
         self
     }
 
-    /// At most `rows` rows of each series (`LIMIT`): of all points, without `group_by`.
+    /// At most `rows` rows of each series (`LIMIT`): of all points, without `group_by`. Zero
+    /// rows is no row at all (the server would read `LIMIT 0` as no limit).
     #[must_use]
     pub fn limit(mut self, rows: u64) -> Self {
         self.limit = Some(rows);
         self
     }
 
-    /// Skips the first `rows` rows of each series (`OFFSET`).
+    /// Skips the first `rows` rows of each series (`OFFSET`; without a [`limit`](Self::limit),
+    /// sent with the largest `LIMIT`, since the server would otherwise answer one row per
+    /// series).
     #[must_use]
     pub fn offset(mut self, rows: u64) -> Self {
         self.offset = Some(rows);
         self
     }
 
-    /// At most `series` series (`SLIMIT`), with `group_by`.
+    /// At most `series` series (`SLIMIT`), with `group_by`. Zero series is no row at all (the
+    /// server would read `SLIMIT 0` as no limit).
     #[must_use]
     pub fn slimit(mut self, series: u64) -> Self {
         self.slimit = Some(series);
         self
     }
 
-    /// Skips the first `series` series (`SOFFSET`).
+    /// Skips the first `series` series (`SOFFSET`; without an [`slimit`](Self::slimit), sent
+    /// with the largest `SLIMIT`, since the server would otherwise answer no series).
     #[must_use]
     pub fn soffset(mut self, series: u64) -> Self {
         self.soffset = Some(series);
@@ -219,7 +224,15 @@ impl<M: Queryable + Measurement> Select<M> {
         }
         sql.text.push_str(" FROM ");
         from(&mut sql, M::SCHEMAS, self.retention_policy.as_deref());
-        self.scope.render(&mut sql);
+        // InfluxDB reads `LIMIT 0` and `SLIMIT 0` as no limit at all: at most zero rows or
+        // series is a statement that matches nothing.
+        if self.limit == Some(0) || self.slimit == Some(0) {
+            let mut nothing = self.scope.clone();
+            nothing.and(Expr::Const(false));
+            nothing.render(&mut sql);
+        } else {
+            self.scope.render(&mut sql);
+        }
         if self.group_by_all {
             sql.text.push_str(" GROUP BY *");
         } else if !self.group_by.is_empty() {
@@ -231,9 +244,9 @@ impl<M: Queryable + Measurement> Select<M> {
             sql.text.push_str(" ORDER BY time DESC");
         }
         for (clause, value) in [
-            ("LIMIT", self.limit),
+            ("LIMIT", limit_for(self.limit, self.offset)),
             ("OFFSET", self.offset),
-            ("SLIMIT", self.slimit),
+            ("SLIMIT", limit_for(self.slimit, self.soffset)),
             ("SOFFSET", self.soffset),
         ] {
             if let Some(value) = value {
@@ -256,6 +269,20 @@ impl<M: Queryable + Measurement> Select<M> {
         }
         query
     }
+}
+
+/// The `LIMIT` (or `SLIMIT`) to send: the one asked for, or with an offset and none asked for,
+/// the most the server counts. InfluxDB 1.6 answers an `OFFSET n` without `LIMIT` with the one
+/// row after the first `n` of each series, and a `SOFFSET n` without `SLIMIT` with no series at
+/// all; with a limit, both skip as they should. The limit leaves room for the offset, so that
+/// their sum stays an i64.
+fn limit_for(limit: Option<u64>, offset: Option<u64>) -> Option<u64> {
+    const MOST: u64 = i64::MAX as u64;
+    limit.or_else(|| {
+        offset
+            .filter(|&offset| offset > 0)
+            .map(|offset| MOST.saturating_sub(offset).max(1))
+    })
 }
 
 /// Appends the measurements of `schemas`, each quoted and after the retention policy.

@@ -247,6 +247,26 @@ fn order_limits_groups_and_retention_policy_render_in_influxql_order() {
 }
 
 #[test]
+fn an_offset_alone_is_sent_with_the_largest_limit_and_a_zero_limit_matches_nothing() {
+    let text = |select: Select<Reading>| select.to_query().text().to_owned();
+    assert!(text(Reading::select().offset(2)).ends_with(" LIMIT 9223372036854775805 OFFSET 2"));
+    assert!(
+        text(Reading::select().group_by(|c| c.location).soffset(1))
+            .ends_with(" SLIMIT 9223372036854775806 SOFFSET 1")
+    );
+    assert!(text(Reading::select().offset(0)).ends_with(" OFFSET 0"));
+    assert!(!text(Reading::select().offset(0)).contains(" LIMIT "));
+    assert!(
+        text(Reading::select().filter(|c| c.ok.eq(true)).limit(0))
+            .ends_with(r#" FROM "temp \"room\"" WHERE false LIMIT 0"#)
+    );
+    assert!(
+        text(Reading::select().since(EpochTime::seconds(1)).slimit(0))
+            .ends_with(" WHERE false AND time >= $p0 SLIMIT 0")
+    );
+}
+
+#[test]
 fn display_shows_the_statement_with_its_parameters() {
     let select = Reading::select().filter(|c| c.location.eq("x\n'").and(c.count.gt(3)));
     assert_eq!(
