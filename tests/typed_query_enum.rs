@@ -77,7 +77,7 @@ fn heavy_cpu_or_full_disk(metric: &Metric) -> bool {
 async fn a_filter_on_each_variants_columns_selects_points_of_that_variant() {
     let db = server::server().database("typed_enum_async");
     let client = inflow::Client::new(&db.url()).unwrap();
-    client.write_all(&metrics()).await.unwrap();
+    client.write_all(metrics()).await.unwrap();
 
     let all = client.fetch(Metric::select()).await.unwrap();
     assert_eq!(all, expected(|_| true));
@@ -124,7 +124,7 @@ async fn a_filter_on_each_variants_columns_selects_points_of_that_variant() {
 fn the_blocking_client_reads_and_deletes_variants_alike() {
     let db = server::server().database("typed_enum_blocking");
     let client = inflow::blocking::Client::new(&db.url()).unwrap();
-    client.write_all(&metrics()).unwrap();
+    client.write_all(metrics()).unwrap();
     let typed = client
         .fetch(
             Metric::select().filter(|c| c.cpu.load.gt(0.5).of::<Metric>().or(c.disk.free.lt(20))),
