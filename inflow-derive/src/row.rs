@@ -72,10 +72,10 @@ pub(crate) fn row<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Struct<'a
     Some(data)
 }
 
-/// A field keyed `time` is the row's time, as if marked `#[inflow(timestamp)]`: the server
-/// names the time column so, and a field cannot have that key.
+/// A field named `time` is the row's time, as if marked `#[inflow(timestamp)]`: the server
+/// names the time column so. Another key cannot be `time`.
 fn time_by_name(cx: &mut Ctxt, columns: &mut [Column<'_>]) {
-    let marked = columns
+    let mut marked = columns
         .iter()
         .find(|column| column.role == Role::Timestamp)
         .map(|column| column.ident.clone());
@@ -83,20 +83,27 @@ fn time_by_name(cx: &mut Ctxt, columns: &mut [Column<'_>]) {
         if column.key != TIME {
             continue;
         }
-        match (column.role, &marked) {
-            (Role::Field, None) => column.role = Role::Timestamp,
-            (Role::Field, Some(first)) => cx.error_at(
+        let named_time = column.role == Role::Field && column.renamed().is_none();
+        match &marked {
+            None if named_time => {
+                column.role = Role::Timestamp;
+                marked = Some(column.ident.clone());
+            }
+            Some(first) if named_time => cx.error_at(
                 column.key_span,
                 format!(
-                    "the key `{TIME}` is the row's time, and `{first}` is already \
+                    "a field named `{TIME}` is the row's time, and `{first}` already is \
                      `#[inflow({TIMESTAMP})]`: rename one of them"
                 ),
             ),
-            (Role::Tag, _) => cx.error_at(
+            _ if column.role == Role::Timestamp => {}
+            _ => cx.error_at(
                 column.key_span,
-                format!("`{TIME}` cannot be a tag: it is the row's time"),
+                format!(
+                    "`{TIME}` is the row's time, not a tag or a field: name the field `{TIME}` or \
+                     mark it `#[inflow({TIMESTAMP})]`"
+                ),
             ),
-            _ => {}
         }
     }
 }
@@ -105,7 +112,8 @@ fn time_by_name(cx: &mut Ctxt, columns: &mut [Column<'_>]) {
 fn distinct_keys(cx: &mut Ctxt, data: &Struct<'_>) {
     let mut seen: HashMap<&str, &Ident> = HashMap::new();
     for column in &data.columns {
-        if !matches!(column.role, Role::Tag | Role::Field) {
+        // `time` on a tag or a field is reported by `time_by_name`.
+        if !matches!(column.role, Role::Tag | Role::Field) || column.key == TIME {
             continue;
         }
         if column.key.is_empty() {

@@ -22,7 +22,7 @@ use crate::{Measurement, Timestamp};
 /// Field kinds with arithmetic aggregates: `mean`, `median`, `sum`, `spread`, `stddev` and
 /// `percentile`.
 #[diagnostic::on_unimplemented(
-    message = "a {Self} field has no mean, median, sum, spread, stddev or percentile: only numeric fields do",
+    message = "only numeric fields have a mean, median, sum, spread, stddev or percentile, and this field is not numeric",
     label = "not a numeric field",
     note = "a Text field allows count, first and last; a Boolean field count, first, last, min and max"
 )]
@@ -31,7 +31,7 @@ impl Arithmetic for Numeric {}
 
 /// Field kinds with `min` and `max`: numeric and boolean fields (`false` is below `true`).
 #[diagnostic::on_unimplemented(
-    message = "a {Self} field has no min or max: only numeric and boolean fields do",
+    message = "only numeric and boolean fields have a min and max, and this field is a string",
     label = "not a numeric or boolean field",
     note = "a Text field allows count, first and last"
 )]
@@ -657,6 +657,29 @@ impl<M: Queryable + Measurement> Select<M> {
             fill: None,
             marker: PhantomData,
         }
+    }
+}
+
+/// What `Select::group_by_time` asks for, so that calling it says why it cannot be: never
+/// implemented.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "group_by_time needs aggregates: a read of the points themselves has no intervals",
+    label = "this read selects points, not aggregates",
+    note = "call `.aggregate::<Row, _>(|c| (c.value.mean(), ...))` first, then `.group_by_time(...)` and `.fill(...)` on the aggregate"
+)]
+pub trait GroupByTimeNeedsAggregates {}
+
+impl<M: Queryable + Measurement> Select<M> {
+    /// Never compiles: see [`Aggregate::group_by_time`].
+    #[doc(hidden)]
+    #[must_use]
+    pub fn group_by_time(self, interval: Duration) -> Self
+    where
+        M: GroupByTimeNeedsAggregates,
+    {
+        let _ = interval;
+        self
     }
 }
 
