@@ -24,6 +24,8 @@ mod session_retention_policy;
 mod session_scope;
 #[path = "../examples/time_types.rs"]
 mod time_types;
+#[path = "../examples/typed_aggregate.rs"]
+mod typed_aggregate;
 #[path = "../examples/typed_delete.rs"]
 mod typed_delete;
 #[path = "../examples/typed_select.rs"]
@@ -425,4 +427,38 @@ async fn typed_delete_removes_only_the_matching_points() {
     expected.remove(1);
     assert_eq!(left, expected);
     assert_eq!(db.rows(None, "door").len(), 7);
+}
+
+#[tokio::test]
+async fn typed_aggregate_reads_each_interval_filled_with_the_one_before() {
+    let db = server::server().database("ex_typed_aggregate");
+    let (written, rows) = typed_aggregate::run(&db.url()).await.unwrap();
+    assert_eq!(written.len(), 5);
+    let at = |m: i64| typed_aggregate::hour() + chrono::Duration::minutes(m);
+    let row = |location: &str, m, mean, peak, count| typed_aggregate::TenMinutes {
+        time: at(m),
+        location: location.to_owned(),
+        mean,
+        peak,
+        count,
+    };
+    // Series by location; an interval without points repeats the one before, and a count of
+    // none is null until a point arrives (fill(previous) fills the count too).
+    assert_eq!(
+        rows,
+        [
+            row("attic", 0, Some(22.0), Some(22.5), Some(2)),
+            row("attic", 10, Some(22.0), Some(22.5), Some(2)),
+            row("attic", 20, Some(22.0), Some(22.5), Some(2)),
+            row("attic", 30, Some(24.0), Some(24.0), Some(1)),
+            row("attic", 40, Some(24.0), Some(24.0), Some(1)),
+            row("attic", 50, Some(24.0), Some(24.0), Some(1)),
+            row("cellar", 0, Some(12.0), Some(12.0), Some(1)),
+            row("cellar", 10, Some(12.0), Some(12.0), Some(1)),
+            row("cellar", 20, Some(12.0), Some(12.0), Some(1)),
+            row("cellar", 30, Some(12.0), Some(12.0), Some(1)),
+            row("cellar", 40, Some(12.0), Some(12.0), Some(1)),
+            row("cellar", 50, Some(13.0), Some(13.0), Some(1)),
+        ]
+    );
 }

@@ -281,7 +281,7 @@ fn enum_variant<'a>(cx: &mut Ctxt, variant: &'a syn::Variant) -> Option<Variant<
     Some(Variant { ident, kind })
 }
 
-fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
+pub(crate) fn column<'a>(cx: &mut Ctxt, field: &'a syn::Field) -> Option<Column<'a>> {
     let ident = field.ident.as_ref()?;
     let attrs = attr::field(cx, &field.attrs);
     let role = if attrs.skip.is_set() {

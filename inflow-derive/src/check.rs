@@ -62,7 +62,7 @@ fn structure(cx: &mut Ctxt, ident: &Ident, data: &Struct<'_>) {
 }
 
 /// Attribute combinations that make no sense on one field, and a second timestamp.
-fn roles(cx: &mut Ctxt, data: &Struct<'_>) {
+pub(crate) fn roles(cx: &mut Ctxt, data: &Struct<'_>) {
     let mut timestamp = None;
     for field in &data.columns {
         let attrs = &field.attrs;

@@ -7,7 +7,7 @@ use syn::DeriveInput;
 
 use crate::ast::{self, Data};
 use crate::ctxt::Ctxt;
-use crate::{check, columns, decode, encode, fallback, schema, tag_value};
+use crate::{check, columns, decode, encode, fallback, row, schema, tag_value};
 
 /// `#[derive(Measurement)]`.
 pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
@@ -40,6 +40,23 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
             }
         }
         (errors, _) => with_fallback(errors, fallback::measurement(input)),
+    }
+}
+
+/// `#[derive(FromRow)]`: the read side of a measurement, alone.
+pub(crate) fn from_row(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let data = row::row(&mut cx, input);
+    match (cx.finish(), data) {
+        (None, Some(data)) => {
+            let from_row = decode::from_row_impl(input, &data);
+            quote! {
+                const _: () = {
+                    #from_row
+                };
+            }
+        }
+        (errors, _) => with_fallback(errors, fallback::from_row(input)),
     }
 }
 

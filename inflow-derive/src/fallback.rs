@@ -29,18 +29,7 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
                     }
                 },
             ),
-            (
-                quote!(::inflow::FromRow),
-                quote! {
-                    const COLUMNS: &'static [::inflow::query::Column] = &[];
-
-                    fn from_row(
-                        _: &::inflow::query::Row<'_>,
-                    ) -> ::inflow::__private::Result<Self, ::inflow::Error> {
-                        ::core::unreachable!()
-                    }
-                },
-            ),
+            from_row_items(),
             (
                 quote!(::inflow::Queryable),
                 quote! {
@@ -50,6 +39,26 @@ pub(crate) fn measurement(input: &DeriveInput) -> TokenStream {
                 },
             ),
         ],
+    )
+}
+
+/// For `#[derive(FromRow)]`: `FromRow`.
+pub(crate) fn from_row(input: &DeriveInput) -> TokenStream {
+    impls(input, &[from_row_items()])
+}
+
+fn from_row_items() -> (TokenStream, TokenStream) {
+    (
+        quote!(::inflow::FromRow),
+        quote! {
+            const COLUMNS: &'static [::inflow::query::Column] = &[];
+
+            fn from_row(
+                _: &::inflow::query::Row<'_>,
+            ) -> ::inflow::__private::Result<Self, ::inflow::Error> {
+                ::core::unreachable!()
+            }
+        },
     )
 }
 

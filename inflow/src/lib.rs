@@ -62,6 +62,45 @@ pub use crate::writer::{
 #[cfg(feature = "derive")]
 pub use inflow_derive::Measurement;
 
+/// Derives [`FromRow`](trait@FromRow) for a read-only row: a struct with named fields that
+/// `query_as`, `query_stream` and `fetch` decode rows into, such as the rows of an
+/// [`Aggregate`](query::Aggregate).
+///
+/// Each field is read from the column of its name, or of `#[inflow(rename = "...")]`;
+/// `#[inflow(tag)]` reads a tag (from the series' `GROUP BY` tags, or a column); the time is a
+/// field named `time` or marked `#[inflow(timestamp)]`; `#[inflow(skip)]` leaves a field at
+/// its `Default`. The types are read as for a measurement (see
+/// [`FromFieldValue`](query::FromFieldValue), [`FromTagValue`](query::FromTagValue) and
+/// [`FromTimestamp`](query::FromTimestamp)); `Option` fields read `null` as `None`. A row has
+/// no measurement name, and need not have a field. `#[derive(Measurement)]` implements
+/// `FromRow` too: a type derives one or the other.
+///
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> inflow::Result<()> {
+/// use inflow::{Client, FromRow};
+///
+/// #[derive(Debug, FromRow)]
+/// struct HourlyPeak {
+///     time: chrono::DateTime<chrono::Utc>,
+///     #[inflow(tag)]
+///     location: String,
+///     #[inflow(rename = "max")]
+///     peak: Option<f64>,
+/// }
+///
+/// let client = Client::new("http://localhost:8086/databasename")?;
+/// let peaks: Vec<HourlyPeak> = client
+///     .query_as(r#"SELECT max("value") FROM "temperature" WHERE time > now() - 1d GROUP BY time(1h), "location""#)
+///     .await?;
+/// for HourlyPeak { time, location, peak } in peaks {
+///     println!("{time} {location}: {peak:?}");
+/// }
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "derive")]
+pub use inflow_derive::FromRow;
+
 /// Derives [`TagValue`](trait@TagValue) and [`FromTagValue`](query::FromTagValue) for an enum
 /// of unit variants: a closed set of tag texts.
 ///

@@ -45,6 +45,12 @@
 //! piece would have kept only `"not executed"`).
 
 pub(crate) mod typed;
+#[doc(hidden)]
+pub use self::typed::AggColumnHandle;
+pub use self::typed::{
+    Agg, Aggregate, AggregateInput, Aggregates, Arithmetic, Class, Extremes, Fill, FillValue,
+    FloatClass, IntClass, NoClass, NoFillValue, Output, Selected, Widened,
+};
 pub use self::typed::{
     AnyColumns, Boolean, Delete, Field, FieldColumn, FieldKind, Filter, Join, Matched, Numeric,
     OnlyTags, Order, Ordered, Queryable, Select, Tag, TagColumn, TagFilter, TagsOnly, Text,

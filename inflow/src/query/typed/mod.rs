@@ -1,6 +1,7 @@
 //! Typed queries: reads and deletes of a derived measurement, built from column handles
 //! that the derive generates, so that an ill-typed condition does not compile.
 
+mod aggregate;
 mod column;
 mod delete;
 pub(crate) mod filter;
@@ -11,6 +12,10 @@ mod select;
 #[cfg(test)]
 mod tests;
 
+pub use self::aggregate::{
+    Agg, AggColumnHandle, Aggregate, AggregateInput, Aggregates, Arithmetic, Class, Extremes, Fill,
+    FillValue, FloatClass, IntClass, NoClass, NoFillValue, Output, Selected, Widened,
+};
 pub use self::column::{
     Boolean, Field, FieldColumn, FieldKind, Matched, Numeric, Ordered, Tag, TagColumn, Text,
     tag_text,
@@ -75,6 +80,18 @@ pub trait Queryable {
         Self: Sized + crate::Measurement,
     {
         Select::new()
+    }
+
+    /// Aggregates of the type's fields over all its points, read into rows of `R`: the same
+    /// as `Self::select().aggregate::<R, _>(aggregates)` (see [`Aggregate`]).
+    #[must_use]
+    fn aggregate<R: FromRow, P: Aggregates<Self>>(
+        aggregates: impl FnOnce(&Self::Columns) -> P,
+    ) -> Aggregate<Self, P, R>
+    where
+        Self: Sized + crate::Measurement,
+    {
+        Select::new().aggregate(aggregates)
     }
 
     /// A delete of the type's points matching the filters and time bounds given next.

@@ -49,6 +49,15 @@ impl Scope {
             }));
     }
 
+    /// Whether the points are bounded from below in time (`>=`, `>`, or `last`).
+    pub(crate) fn has_lower_time_bound(&self) -> bool {
+        self.last.is_some()
+            || self
+                .times
+                .iter()
+                .any(|(op, _)| matches!(op, Op::Ge | Op::Gt))
+    }
+
     /// Whether anything restricts the points.
     pub(crate) fn is_everything(&self) -> bool {
         self.filter == Expr::Const(true) && self.times.is_empty() && self.last.is_none()

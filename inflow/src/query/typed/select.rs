@@ -206,22 +206,38 @@ impl<M: Queryable + Measurement> Select<M> {
     }
 
     fn sql(&self) -> Sql {
+        self.sql_with(
+            |sql| match M::SCHEMAS {
+                [schema] => {
+                    let fields = schema.field_keys().iter().map(|key| (key, "::field"));
+                    let tags = schema.tag_keys().iter().map(|key| (key, "::tag"));
+                    for (index, (key, hint)) in fields.chain(tags).enumerate() {
+                        if index > 0 {
+                            sql.text.push_str(", ");
+                        }
+                        sql.text.push_str(&quote_identifier(key));
+                        sql.text.push_str(hint);
+                    }
+                }
+                _ => sql.text.push('*'),
+            },
+            None,
+            |_| {},
+        )
+    }
+
+    /// The statement with `projection` writing what is selected, `interval` (`time(…)`) first
+    /// in `GROUP BY`, and `fill` writing what follows `GROUP BY`: how an aggregate of this
+    /// read is built.
+    pub(super) fn sql_with(
+        &self,
+        projection: impl FnOnce(&mut Sql),
+        interval: Option<&str>,
+        fill: impl FnOnce(&mut Sql),
+    ) -> Sql {
         let mut sql = Sql::default();
         sql.text.push_str("SELECT ");
-        match M::SCHEMAS {
-            [schema] => {
-                let fields = schema.field_keys().iter().map(|key| (key, "::field"));
-                let tags = schema.tag_keys().iter().map(|key| (key, "::tag"));
-                for (index, (key, hint)) in fields.chain(tags).enumerate() {
-                    if index > 0 {
-                        sql.text.push_str(", ");
-                    }
-                    sql.text.push_str(&quote_identifier(key));
-                    sql.text.push_str(hint);
-                }
-            }
-            _ => sql.text.push('*'),
-        }
+        projection(&mut sql);
         sql.text.push_str(" FROM ");
         from(&mut sql, M::SCHEMAS, self.retention_policy.as_deref());
         // InfluxDB reads `LIMIT 0` and `SLIMIT 0` as no limit at all: at most zero rows or
@@ -233,13 +249,17 @@ impl<M: Queryable + Measurement> Select<M> {
         } else {
             self.scope.render(&mut sql);
         }
+        let mut group_by: Vec<String> = interval.map(str::to_owned).into_iter().collect();
         if self.group_by_all {
-            sql.text.push_str(" GROUP BY *");
-        } else if !self.group_by.is_empty() {
-            sql.text.push_str(" GROUP BY ");
-            let keys: Vec<String> = self.group_by.iter().map(|k| quote_identifier(k)).collect();
-            sql.text.push_str(&keys.join(", "));
+            group_by.push("*".to_owned());
+        } else {
+            group_by.extend(self.group_by.iter().map(|k| quote_identifier(k)));
         }
+        if !group_by.is_empty() {
+            sql.text.push_str(" GROUP BY ");
+            sql.text.push_str(&group_by.join(", "));
+        }
+        fill(&mut sql);
         if self.order == Order::Descending {
             sql.text.push_str(" ORDER BY time DESC");
         }
@@ -256,11 +276,27 @@ impl<M: Queryable + Measurement> Select<M> {
         sql
     }
 
+    /// The tags the read groups by: `None` for every tag (`GROUP BY *`).
+    pub(super) fn grouped_tags(&self) -> Option<&[&'static str]> {
+        (!self.group_by_all).then_some(self.group_by.as_slice())
+    }
+
+    /// Whether the read has a lower time bound (`since`, `after`, `between` or `last`).
+    pub(super) fn has_lower_time_bound(&self) -> bool {
+        self.scope.has_lower_time_bound()
+    }
+
     /// The statement as a [`Query`], with its parameters, database and chunk size, asking for
     /// nanosecond times.
     #[must_use]
     pub fn to_query(&self) -> Query {
-        let mut query = self.sql().into_query().epoch(Precision::Nanoseconds);
+        self.query_of(self.sql())
+    }
+
+    /// `sql` as a query of this read: its database and chunk size, asking for nanosecond
+    /// times.
+    pub(super) fn query_of(&self, sql: Sql) -> Query {
+        let mut query = sql.into_query().epoch(Precision::Nanoseconds);
         if let Some(database) = &self.database {
             query = query.database(database.clone());
         }
