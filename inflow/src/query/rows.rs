@@ -175,8 +175,18 @@ pub fn __decode_body<M: FromRow>(body: &[u8], epoch: Option<Precision>) -> Resul
     const STATUS: u16 = 200;
     let mut rows = Vec::new();
     let mut continues = None;
-    for line in body.split(|&byte| byte == b'\n') {
-        if line.iter().all(u8::is_ascii_whitespace) {
+    for line in memchr::memchr_iter(b'\n', body)
+        .chain([body.len()])
+        .scan(0, |start, end| {
+            let line = &body[*start..end];
+            *start = end + 1;
+            Some(line)
+        })
+    {
+        // Only a blank line can start with whitespace: a document starts with `{`.
+        if line.first().is_none_or(u8::is_ascii_whitespace)
+            && line.iter().all(u8::is_ascii_whitespace)
+        {
             continue;
         }
         let decoded = decode_document(line, STATUS, epoch, &mut rows)?;
