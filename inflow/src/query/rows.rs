@@ -183,10 +183,7 @@ pub fn __decode_body<M: FromRow>(body: &[u8], epoch: Option<Precision>) -> Resul
             Some(line)
         })
     {
-        // Only a blank line can start with whitespace: a document starts with `{`.
-        if line.first().is_none_or(u8::is_ascii_whitespace)
-            && line.iter().all(u8::is_ascii_whitespace)
-        {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let decoded = decode_document(line, STATUS, epoch, &mut rows)?;
@@ -1222,6 +1219,32 @@ mod tests {
             Some("no variant for \"unknown\"")
         );
         same_as_old_path(unknown.as_bytes());
+    }
+
+    #[test]
+    fn a_stream_queue_gets_the_rows_of_a_good_document_and_none_of_a_failed_one() {
+        let good = r#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","value"],"values":[[1,1.5],[2,2.5]]}]}]}"#;
+        let failed = good.replace("}]}]}", "}],\"error\":\"boom\"}]}");
+        let mut queue = VecDeque::<Lenient>::new();
+        decode_document(good.as_bytes(), 200, None, &mut queue).unwrap();
+        assert_eq!(queue.len(), 2);
+        let err = decode_document(failed.as_bytes(), 200, None, &mut queue).unwrap_err();
+        assert_eq!(err.message(), "statement 0: boom");
+        assert_eq!(
+            queue
+                .iter()
+                .map(|row| row.value.clone())
+                .collect::<Vec<_>>(),
+            [Some(Value::Float(1.5)), Some(Value::Float(2.5))]
+        );
+        // A body whose lines start with blanks or are blank reads as the answer does.
+        let body = format!("\n  {good}\r\n \n{good}");
+        assert_eq!(
+            __decode_body::<Lenient>(body.as_bytes(), None)
+                .unwrap()
+                .len(),
+            4
+        );
     }
 
     #[test]
