@@ -31,6 +31,8 @@
 //! the independent parser of `inflow-tests`, that every contender's output reads back as the
 //! same points.
 
+pub mod query_body;
+
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};

@@ -11,11 +11,16 @@
 //! `Session::write` of every point into a session emptied (its memory kept) between batches;
 //! `inflow-writer` and `inflow-blocking-writer` are `Writer::write` into a writer flushed
 //! between batches.
+//!
+//! `alloc-counts --query-body BODY_FILE ns|rfc3339` counts instead, per row, the allocations of
+//! each query decoder of `inflow_benches::query_body` decoding a saved answer body (written by
+//! `query-decode ROWS DIR`) once, after one decoding of warm-up.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use inflow_benches::query_body::{Decoder, decode_body};
 use inflow_benches::{BATCH, Contender, Workload};
 
 struct Counting;
@@ -74,7 +79,42 @@ fn counts() -> (u64, u64, u64) {
     )
 }
 
+/// The allocations per row of each query decoder on the body at `path`.
+fn query_body(path: &str, epoch: &str) {
+    let epoch = match epoch {
+        "ns" => Some(inflow::Precision::Nanoseconds),
+        "rfc3339" => None,
+        _ => {
+            eprintln!("usage: alloc-counts --query-body BODY_FILE ns|rfc3339");
+            std::process::exit(2)
+        }
+    };
+    let body = std::fs::read(path).unwrap_or_else(|err| panic!("{path}: {err}"));
+    for decoder in Decoder::ALL {
+        let body = decoder.body(&body);
+        black_box(decode_body(decoder, &body, epoch));
+        let before = counts();
+        let rows = decode_body(decoder, black_box(&body), epoch);
+        let after = counts();
+        #[allow(clippy::cast_precision_loss)]
+        let per_row = |n: u64| n as f64 / rows as f64;
+        println!(
+            "{}\t{:.4}\t{:.4}\t{:.1}",
+            decoder.id(),
+            per_row(after.0 - before.0),
+            per_row(after.1 - before.1),
+            per_row(after.2 - before.2)
+        );
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, path, epoch] = args.as_slice()
+        && flag == "--query-body"
+    {
+        return query_body(path, epoch);
+    }
     let batches: u64 = match std::env::args().nth(1) {
         None => 4,
         Some(arg) => arg.parse().unwrap_or_else(|_| {

@@ -82,25 +82,29 @@ impl Answer {
     /// error ends the answer: a failed statement, a chunk that does not arrive in time, a
     /// transport error, or an answer that ends while its last chunk says more follows.
     pub(crate) async fn next_document(&mut self) -> Option<Result<Vec<StatementResult>>> {
-        std::future::poll_fn(|cx| self.poll_document(cx)).await
+        std::future::poll_fn(|cx| self.poll_document(cx, &mut parse_results)).await
     }
 
-    /// See [`next_document`](Self::next_document).
-    pub(crate) fn poll_document(
+    /// Reads the next document with `parse`, which is given the document's text and the
+    /// answer's status and returns what it read with whether the document says that more of
+    /// the answer follows (`None` when the document holds no result). See
+    /// [`next_document`](Self::next_document).
+    pub(crate) fn poll_document<T>(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Vec<StatementResult>>>> {
+        parse: &mut impl FnMut(&[u8], u16) -> Result<(T, Option<bool>)>,
+    ) -> Poll<Option<Result<T>>> {
         loop {
             if self.finished {
                 return Poll::Ready(None);
             }
-            if let Some(document) = self.next_line() {
+            if let Some(document) = self.next_line(parse) {
                 self.waiting = false;
                 return Poll::Ready(Some(document));
             }
             if self.body_ended {
                 self.finished = true;
-                return Poll::Ready(self.end().err().map(Err));
+                return Poll::Ready(completeness(self.continues, self.status).err().map(Err));
             }
             if !self.waiting {
                 self.waiting = true;
@@ -147,7 +151,10 @@ impl Answer {
     }
 
     /// Parses the next complete non-blank line of the buffer, if there is one.
-    fn next_line(&mut self) -> Option<Result<Vec<StatementResult>>> {
+    fn next_line<T>(
+        &mut self,
+        parse: &mut impl FnMut(&[u8], u16) -> Result<(T, Option<bool>)>,
+    ) -> Option<Result<T>> {
         while let Some(offset) = memchr::memchr(b'\n', &self.buffer[self.searched..]) {
             let end = self.searched + offset;
             let line = &self.buffer[self.consumed..end];
@@ -156,31 +163,39 @@ impl Answer {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let parsed = parse_document(line, self.status);
-            match &parsed {
-                Ok(results) => {
-                    if let Some(last) = results.last() {
-                        self.continues = Some(last.continues());
-                    }
+            return Some(match parse(line, self.status) {
+                Ok((parsed, continues)) => {
+                    self.continues = continues.or(self.continues);
+                    Ok(parsed)
                 }
-                Err(_) => self.finished = true,
-            }
-            return Some(parsed);
+                Err(err) => {
+                    self.finished = true;
+                    Err(err)
+                }
+            });
         }
         self.searched = self.buffer.len();
         None
     }
+}
 
-    /// Whether the answer, which has ended, was complete: the server sends at least one result
-    /// per statement, and flags every chunk after which more of the answer follows.
-    fn end(&self) -> Result<()> {
-        let problem = match self.continues {
-            Some(false) => return Ok(()),
-            Some(true) => "the answer ended after a chunk that says more rows follow",
-            None => "the answer ended before its first chunk",
-        };
-        Err(Error::new(ErrorKind::Truncated, problem).with_status(self.status))
-    }
+/// Reads a document into raw results.
+fn parse_results(document: &[u8], status: u16) -> Result<(Vec<StatementResult>, Option<bool>)> {
+    let results = parse_document(document, status)?;
+    let continues = results.last().map(StatementResult::continues);
+    Ok((results, continues))
+}
+
+/// Whether an answer of status `status` that has ended was complete, given what its last
+/// document said (`continues`): the server sends at least one result per statement, and flags
+/// every chunk after which more of the answer follows.
+pub(crate) fn completeness(continues: Option<bool>, status: u16) -> Result<()> {
+    let problem = match continues {
+        Some(false) => return Ok(()),
+        Some(true) => "the answer ended after a chunk that says more rows follow",
+        None => "the answer ended before its first chunk",
+    };
+    Err(Error::new(ErrorKind::Truncated, problem).with_status(status))
 }
 
 fn deadline_after(timeout: Duration) -> Instant {

@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::Series;
 use crate::{EpochTime, Error, ErrorKind, Precision, Result, Schema, Value};
 
 /// A type whose values can be read back from query rows: what `query_as` and `query_stream`
@@ -59,68 +58,127 @@ pub trait FromRow: Sized {
 }
 
 /// A key a decoder reads. Generated code builds these.
+///
+/// A column whose `key` is empty ([`Column::POSITIONAL`]) is read by its position instead of
+/// its name: the n-th entry of a type's columns reads the n-th column of the row that is not
+/// `time`, whatever its name (what a tuple of aggregates reads: `SELECT mean(v), max(v)`
+/// answers the columns `time`, `mean`, `max`). InfluxDB keeps no empty key, so no named column
+/// is mistaken for one.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
-    /// The key on the wire.
+    /// The key on the wire; empty for a column read by position.
     pub key: &'static str,
     /// Whether it is a tag (read from the series' tags first) or a field.
     pub tag: bool,
 }
 
-/// Where each key of a type is found in one series: computed once per series.
+impl Column {
+    /// A field read by its position in the row rather than by its key (see [`Column`]).
+    pub const POSITIONAL: Column = Column {
+        key: "",
+        tag: false,
+    };
+}
+
+/// A series as a decoder sees it: its measurement, its `GROUP BY` tags and its column names,
+/// borrowed from the answer's text where they hold no escape.
+#[derive(Debug, Default)]
+pub(crate) struct SeriesHead<'a> {
+    pub(crate) name: Cow<'a, str>,
+    /// In the order the server sent them; for a key sent twice, the last one counts.
+    pub(crate) tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub(crate) columns: Vec<Cow<'a, str>>,
+}
+
+/// One value of a row. A string without escapes is borrowed from the answer's text; one with
+/// escapes is unescaped into the row's scratch text, at `start..end`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Float(f64),
+    Integer(i64),
+    Unsigned(u64),
+    Boolean(bool),
+    Str(&'a str),
+    Escaped { start: usize, end: usize },
+}
+
+/// Where each key of a type is found in one series: computed once per series, and reused
+/// (with its allocation) for the next.
 #[doc(hidden)]
-#[derive(Debug)]
-pub struct Plan<'s> {
-    series: &'s Series,
+#[derive(Debug, Default)]
+pub struct Plan {
     /// The keys the type reads from this series, which `sources` follows.
     keys: &'static [Column],
-    sources: Vec<Source<'s>>,
+    sources: Vec<Source>,
     time: Option<usize>,
     epoch: Option<Precision>,
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Source<'s> {
+enum Source {
     Column(usize),
-    Tag(&'s str),
+    /// An index into the series' tags.
+    Tag(usize),
     Missing,
 }
 
-impl<'s> Plan<'s> {
-    /// The plan for decoding `series` into `M`, whose times are in `epoch` (or RFC 3339 text).
+impl Plan {
+    /// Prepares the plan for decoding the rows of `series` into `M`, whose times are in `epoch`
+    /// (or RFC 3339 text).
     ///
     /// # Errors
     ///
     /// When `M` is an enum of measurements without a variant for the series' measurement.
-    pub(crate) fn new<M: FromRow>(series: &'s Series, epoch: Option<Precision>) -> Result<Self> {
-        let keys = M::columns_for(series.name())?;
-        let sources = keys
-            .iter()
-            .map(|column| {
-                let tag = column.tag.then(|| series.tags().get(column.key)).flatten();
-                match (tag, series.column(column.key)) {
-                    (Some(value), _) => Source::Tag(value),
+    pub(crate) fn prepare<M: FromRow>(
+        &mut self,
+        series: &SeriesHead<'_>,
+        epoch: Option<Precision>,
+    ) -> Result<()> {
+        let keys = M::columns_for(&series.name)?;
+        let column = |name: &str| series.columns.iter().position(|column| column == name);
+        let time = column("time");
+        self.sources.clear();
+        self.sources
+            .extend(keys.iter().enumerate().map(|(position, key)| {
+                if key.key.is_empty() {
+                    let index = (0..series.columns.len())
+                        .filter(|&index| Some(index) != time)
+                        .nth(position);
+                    return index.map_or(Source::Missing, Source::Column);
+                }
+                let tag = key
+                    .tag
+                    .then(|| series.tags.iter().rposition(|(tag, _)| tag == key.key))
+                    .flatten();
+                match (tag, column(key.key)) {
+                    (Some(tag), _) => Source::Tag(tag),
                     (None, Some(index)) => Source::Column(index),
                     (None, None) => Source::Missing,
                 }
-            })
-            .collect();
-        Ok(Plan {
-            series,
-            keys,
-            sources,
-            time: series.column("time"),
-            epoch,
-        })
+            }));
+        self.keys = keys;
+        self.time = time;
+        self.epoch = epoch;
+        Ok(())
     }
 
-    /// Decodes row `index` of the series.
-    pub(crate) fn decode<M: FromRow>(&self, index: usize) -> Result<M> {
+    /// Decodes one row of `series`, the `index`-th, whose values are `cells` (with their
+    /// unescaped strings in `escaped`).
+    pub(crate) fn decode<M: FromRow>(
+        &self,
+        series: &SeriesHead<'_>,
+        cells: &[Cell<'_>],
+        escaped: &str,
+        index: usize,
+    ) -> Result<M> {
         M::from_row(&Row {
             plan: self,
+            series,
+            cells,
+            escaped,
             index,
-            keys: self.keys,
         })
     }
 }
@@ -150,18 +208,21 @@ pub fn unknown_measurement(rust_type: &str, measurement: &str, schemas: &[Schema
     )
 }
 
-/// One row being decoded: what generated decoders read from.
+/// One row being decoded: what generated decoders read from. It borrows the row's values
+/// from the answer's text.
 #[derive(Debug)]
 pub struct Row<'r> {
-    plan: &'r Plan<'r>,
+    plan: &'r Plan,
+    series: &'r SeriesHead<'r>,
+    cells: &'r [Cell<'r>],
+    escaped: &'r str,
     index: usize,
-    keys: &'static [Column],
 }
 
 /// A borrowed view of one value: a tag's text or a column's value.
 enum Found<'r> {
     Text(&'r str),
-    Value(&'r Value),
+    Value(FieldRef<'r>),
     Absent,
 }
 
@@ -170,17 +231,37 @@ impl Row<'_> {
     #[doc(hidden)]
     #[must_use]
     pub fn measurement(&self) -> &str {
-        self.plan.series.name()
+        &self.series.name
+    }
+
+    /// The value in column `column` of the row, `None` when the row is shorter or it is `null`.
+    fn cell(&self, column: usize) -> Option<FieldRef<'_>> {
+        match *self.cells.get(column)? {
+            Cell::Null => None,
+            Cell::Float(value) => Some(FieldRef::Float(value)),
+            Cell::Integer(value) => Some(FieldRef::Integer(value)),
+            Cell::Unsigned(value) => Some(FieldRef::Unsigned(value)),
+            Cell::Boolean(value) => Some(FieldRef::Boolean(value)),
+            Cell::Str(text) => Some(FieldRef::Str(text)),
+            Cell::Escaped { start, end } => self.escaped.get(start..end).map(FieldRef::Str),
+        }
     }
 
     fn found(&self, position: usize) -> Found<'_> {
         match self.plan.sources[position] {
-            Source::Tag(text) => Found::Text(text),
-            Source::Column(column) => self.plan.series.rows()[self.index]
-                .get(column)
-                .and_then(Option::as_ref)
-                .map_or(Found::Absent, Found::Value),
+            Source::Tag(tag) => Found::Text(&self.series.tags[tag].1),
+            Source::Column(column) => self.cell(column).map_or(Found::Absent, Found::Value),
             Source::Missing => Found::Absent,
+        }
+    }
+
+    /// The name of the column the key at `position` reads, for error messages: its key, or
+    /// for a column read by position, the name the series gives it.
+    fn column_name(&self, position: usize) -> Cow<'_, str> {
+        match (self.plan.keys[position].key, self.plan.sources[position]) {
+            ("", Source::Column(column)) => Cow::Borrowed(&self.series.columns[column]),
+            ("", _) => Cow::Owned(format!("#{} after time", position + 1)),
+            (key, _) => Cow::Borrowed(key),
         }
     }
 
@@ -189,8 +270,7 @@ impl Row<'_> {
             ErrorKind::Decode,
             format!(
                 "cannot decode row {} of series {:?}: column {column:?} {problem}, expected {expected}",
-                self.index,
-                self.plan.series.name()
+                self.index, self.series.name
             ),
         )
     }
@@ -202,13 +282,15 @@ impl Row<'_> {
     /// When it is missing for a non-`Option` type, or of another type.
     #[doc(hidden)]
     pub fn field<T: FromFieldValue>(&self, position: usize) -> Result<T> {
-        let key = self.keys[position].key;
         let value = match self.found(position) {
             Found::Value(value) => Some(value),
-            Found::Text(_) => return Err(self.error(key, "is a tag", T::EXPECTED)),
+            Found::Text(_) => {
+                return Err(self.error(&self.column_name(position), "is a tag", T::EXPECTED));
+            }
             Found::Absent => None,
         };
-        T::from_field_value(value).map_err(|problem| self.error(key, &problem, T::EXPECTED))
+        T::from_field_value(value)
+            .map_err(|problem| self.error(&self.column_name(position), &problem, T::EXPECTED))
     }
 
     /// Decodes the tag at `position` of the type's keys.
@@ -218,17 +300,16 @@ impl Row<'_> {
     /// When it is not text, or the type refuses an absent tag.
     #[doc(hidden)]
     pub fn tag<T: FromTagValue>(&self, position: usize) -> Result<T> {
-        let key = self.keys[position].key;
         let text = match self.found(position) {
-            Found::Text(text) => Some(text),
-            Found::Value(Value::String(text)) => Some(text.as_str()),
+            Found::Text(text) | Found::Value(FieldRef::Str(text)) => Some(text),
             Found::Value(other) => {
-                return Err(self.error(key, &format!("holds {}", describe(other)), T::EXPECTED));
+                let problem = format!("holds {}", describe(other));
+                return Err(self.error(&self.column_name(position), &problem, T::EXPECTED));
             }
             Found::Absent => None,
         };
         T::from_tag_value(text.filter(|text| !text.is_empty()))
-            .map_err(|problem| self.error(key, &problem, T::EXPECTED))
+            .map_err(|problem| self.error(&self.column_name(position), &problem, T::EXPECTED))
     }
 
     /// For a borrowed field type, which no decode trait implements: the derive's bounds keep
@@ -252,14 +333,9 @@ impl Row<'_> {
     /// When it is missing for a non-`Option` type, or not a time.
     #[doc(hidden)]
     pub fn time<T: FromTimestamp>(&self) -> Result<T> {
-        let value = self
-            .plan
-            .time
-            .and_then(|column| self.plan.series.rows()[self.index].get(column))
-            .and_then(Option::as_ref);
-        let nanos = match value {
+        let nanos = match self.plan.time.and_then(|column| self.cell(column)) {
             None => None,
-            Some(Value::String(text)) => Some(
+            Some(FieldRef::Str(text)) => Some(
                 DateTime::parse_from_rfc3339(text)
                     .map_err(|_| self.error("time", &format!("holds {text:?}"), T::EXPECTED))
                     .map(|time| {
@@ -267,11 +343,11 @@ impl Row<'_> {
                             + i128::from(time.timestamp_subsec_nanos())
                     })?,
             ),
-            Some(Value::Integer(units)) => Some(
+            Some(FieldRef::Integer(units)) => Some(
                 self.plan
                     .epoch
                     .unwrap_or(Precision::Nanoseconds)
-                    .to_nanos(i128::from(*units)),
+                    .to_nanos(i128::from(units)),
             ),
             Some(other) => {
                 return Err(self.error("time", &format!("holds {}", describe(other)), T::EXPECTED));
@@ -281,18 +357,94 @@ impl Row<'_> {
     }
 }
 
-fn describe(value: &Value) -> String {
+/// A value of a query's answer, borrowed from the answer: what
+/// [`FromFieldValue::from_field_value`] converts. Integers keep their JSON text's exact
+/// value (`Unsigned` only above `i64::MAX`); a number with a fraction or an exponent is a
+/// `Float`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldRef<'a> {
+    /// A number with a fraction or an exponent (`1.5`, `1e-7`, `-0`).
+    Float(f64),
+    /// An integer from `i64::MIN` to `i64::MAX`.
+    Integer(i64),
+    /// An integer above `i64::MAX`.
+    Unsigned(u64),
+    /// `true` or `false`.
+    Boolean(bool),
+    /// A string, unescaped.
+    Str(&'a str),
+}
+
+impl FieldRef<'_> {
+    /// The owned [`Value`] of the same type and value.
+    ///
+    /// ```
+    /// use inflow::{Value, query::FieldRef};
+    ///
+    /// assert_eq!(FieldRef::Str("a").to_value(), Value::String("a".to_owned()));
+    /// assert_eq!(FieldRef::Unsigned(u64::MAX).to_value(), Value::Unsigned(u64::MAX));
+    /// ```
+    #[must_use]
+    pub fn to_value(self) -> Value {
+        match self {
+            FieldRef::Float(value) => Value::Float(value),
+            FieldRef::Integer(value) => Value::Integer(value),
+            FieldRef::Unsigned(value) => Value::Unsigned(value),
+            FieldRef::Boolean(value) => Value::Boolean(value),
+            FieldRef::Str(text) => Value::String(text.to_owned()),
+        }
+    }
+}
+
+impl<'a> From<&'a Value> for FieldRef<'a> {
+    fn from(value: &'a Value) -> Self {
+        match value {
+            Value::Float(value) => FieldRef::Float(*value),
+            Value::Integer(value) => FieldRef::Integer(*value),
+            Value::Unsigned(value) => FieldRef::Unsigned(*value),
+            Value::Boolean(value) => FieldRef::Boolean(*value),
+            Value::String(text) => FieldRef::Str(text),
+        }
+    }
+}
+
+fn describe(value: FieldRef<'_>) -> String {
     match value {
-        Value::Float(f) => format!("the float {f}"),
-        Value::Integer(i) => format!("the integer {i}"),
-        Value::Unsigned(u) => format!("the integer {u}"),
-        Value::Boolean(b) => format!("the boolean {b}"),
-        Value::String(s) => format!("the string {:?}", crate::line_protocol::excerpt(s)),
+        FieldRef::Float(f) => format!("the float {f}"),
+        FieldRef::Integer(i) => format!("the integer {i}"),
+        FieldRef::Unsigned(u) => format!("the integer {u}"),
+        FieldRef::Boolean(b) => format!("the boolean {b}"),
+        FieldRef::Str(s) => format!("the string {:?}", crate::line_protocol::excerpt(s)),
     }
 }
 
 /// A type a field can be read back into from a query: the decode side of
 /// [`FieldValue`](crate::FieldValue).
+///
+/// A value comes as a [`FieldRef`] borrowed from the answer's text, so that a type that does
+/// not keep text costs no allocation:
+///
+/// ```
+/// use inflow::query::{FieldRef, FromFieldValue};
+///
+/// struct Celsius(f64);
+///
+/// impl FromFieldValue for Celsius {
+///     const EXPECTED: &'static str = "Celsius";
+///
+///     fn from_field_value(value: Option<FieldRef<'_>>) -> Result<Self, String> {
+///         f64::from_field_value(value).map(Celsius)
+///     }
+/// }
+///
+/// assert_eq!(f64::from_field_value(Some(FieldRef::Integer(3))), Ok(3.0));
+/// assert_eq!(Celsius::from_field_value(Some(FieldRef::Float(-3.5))).map(|c| c.0), Ok(-3.5));
+/// assert_eq!(
+///     bool::from_field_value(Some(FieldRef::Str("x"))),
+///     Err("holds the string \"x\"".to_owned())
+/// );
+/// assert_eq!(String::from_field_value(None), Err("is missing or null".to_owned()));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a query result",
     label = "not decodable from a field value",
@@ -302,12 +454,13 @@ pub trait FromFieldValue: Sized {
     /// What the type expects, for error messages.
     const EXPECTED: &'static str;
 
-    /// Converts a value (`None` when the column is missing or `null`).
+    /// Converts a value, borrowed from the answer (`None` when the column is missing or
+    /// `null`).
     ///
     /// # Errors
     ///
     /// Why the value does not fit, as the end of a sentence ("holds the string \"x\"").
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String>;
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String>;
 }
 
 /// A type a tag can be read back into from a query: the decode side of
@@ -416,17 +569,17 @@ impl FromFieldValue for f64 {
     const EXPECTED: &'static str = "f64";
 
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // see whole_float
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         let value = required(value)?;
         let whole = match value {
-            Value::Float(f) => return Ok(*f),
-            Value::Integer(i) => {
-                let nearest = *i as f64;
-                whole_float(nearest, nearest as i128 == i128::from(*i), i)
+            FieldRef::Float(f) => return Ok(f),
+            FieldRef::Integer(i) => {
+                let nearest = i as f64;
+                whole_float(nearest, nearest as i128 == i128::from(i), i)
             }
-            Value::Unsigned(u) => {
-                let nearest = *u as f64;
-                whole_float(nearest, nearest as u128 == u128::from(*u), u)
+            FieldRef::Unsigned(u) => {
+                let nearest = u as f64;
+                whole_float(nearest, nearest as u128 == u128::from(u), u)
             }
             _ => None,
         };
@@ -439,7 +592,7 @@ impl FromFieldValue for f32 {
 
     /// An `f32` is written in its own shortest form, which the server stores as the nearest
     /// `f64`; the nearest `f32` of that `f64` is the one written.
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         let wide = f64::from_field_value(value)?;
         #[allow(clippy::cast_possible_truncation)] // nearest f32, as above
         let narrow = wide as f32;
@@ -456,11 +609,11 @@ macro_rules! from_integer {
         impl FromFieldValue for $ty {
             const EXPECTED: &'static str = stringify!($ty);
 
-            fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+            fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
                 let fits = |n: &dyn std::fmt::Display| format!("holds {n}, which does not fit {}", stringify!($ty));
                 match required(value)? {
-                    Value::Integer(i) => <$ty>::try_from(*i).map_err(|_| fits(i)),
-                    Value::Unsigned(u) => <$ty>::try_from(*u).map_err(|_| fits(u)),
+                    FieldRef::Integer(i) => <$ty>::try_from(i).map_err(|_| fits(&i)),
+                    FieldRef::Unsigned(u) => <$ty>::try_from(u).map_err(|_| fits(&u)),
                     other => Err(format!("holds {}", describe(other))),
                 }
             }
@@ -473,9 +626,9 @@ from_integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 impl FromFieldValue for bool {
     const EXPECTED: &'static str = "bool";
 
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         match required(value)? {
-            Value::Boolean(b) => Ok(*b),
+            FieldRef::Boolean(b) => Ok(b),
             other => Err(format!("holds {}", describe(other))),
         }
     }
@@ -484,15 +637,15 @@ impl FromFieldValue for bool {
 impl FromFieldValue for Value {
     const EXPECTED: &'static str = "a value";
 
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
-        required(value).cloned()
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
+        required(value).map(FieldRef::to_value)
     }
 }
 
 impl<T: FromFieldValue> FromFieldValue for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
-    fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+    fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         value
             .map(|value| T::from_field_value(Some(value)))
             .transpose()
@@ -524,9 +677,9 @@ macro_rules! from_text {
         impl FromFieldValue for $ty {
             const EXPECTED: &'static str = "a string";
 
-            fn from_field_value(value: Option<&Value>) -> std::result::Result<Self, String> {
+            fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
                 match required(value)? {
-                    Value::String(text) => Ok($convert(text.as_str())),
+                    FieldRef::Str(text) => Ok($convert(text)),
                     other => Err(format!("holds {}", describe(other))),
                 }
             }
@@ -766,7 +919,7 @@ mod tests {
     }
 
     fn float(value: Value) -> std::result::Result<f64, String> {
-        f64::from_field_value(Some(&value))
+        f64::from_field_value(Some(FieldRef::from(&value)))
     }
 
     #[test]
@@ -790,9 +943,9 @@ mod tests {
             let read = float(printed.clone()).unwrap();
             assert_eq!(read.to_bits(), written.to_bits(), "{printed:?}");
         }
-        let read = f32::from_field_value(Some(&Value::Unsigned(10_000_000_000_000_000_000)));
+        let read = f32::from_field_value(Some(FieldRef::Unsigned(10_000_000_000_000_000_000)));
         assert_eq!(read.map(f32::to_bits), Ok(1e19_f32.to_bits()));
-        let read = f32::from_field_value(Some(&Value::Integer(-340_282_350_000_000_000)));
+        let read = f32::from_field_value(Some(FieldRef::Integer(-340_282_350_000_000_000)));
         assert_eq!(read.map(f32::to_bits), Ok((-3.402_823_5e17_f32).to_bits()));
     }
 
@@ -931,10 +1084,7 @@ mod tests {
 
     /// Every row of the one series of a 1.x answer (one document of a chunked answer).
     fn decode_all<M: FromRow>(document: &str, epoch: Option<Precision>) -> Result<Vec<M>> {
-        let results = super::super::results::parse_document(document.as_bytes(), 200)?;
-        let series = &results[0].series()[0];
-        let plan = Plan::new::<M>(series, epoch)?;
-        (0..series.len()).map(|index| plan.decode(index)).collect()
+        super::super::rows::__decode_body(document.as_bytes(), epoch)
     }
 
     #[test]

@@ -62,14 +62,17 @@ pub(crate) mod decode;
 mod quote;
 pub(crate) mod request;
 mod results;
+mod rows;
 pub(crate) mod scan;
 
 #[doc(hidden)]
 pub use self::decode::{Column, Plan};
-pub use self::decode::{FromFieldValue, FromRow, FromTagValue, FromTimestamp, Row};
+pub use self::decode::{FieldRef, FromFieldValue, FromRow, FromTagValue, FromTimestamp, Row};
 pub use self::quote::{qualified_measurement, quote_identifier, quote_string};
 pub use self::request::RowStream;
 pub use self::results::{Message, Series, StatementResult};
+#[doc(hidden)]
+pub use self::rows::__decode_body;
 
 use std::time::SystemTime;
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use futures_core::Stream;
 
 use super::answer::Answer;
-use super::decode::Plan;
 use super::results::{Assembly, refusal};
+use super::rows::{Decoded, decode_document};
 use super::{FromRow, Query, StatementResult, quote_identifier, scan};
 use crate::transport::transport_error;
 use crate::{Client, Error, ErrorKind, Precision, Result, v1};
@@ -91,8 +91,15 @@ impl Client {
         let query = query.into();
         let mut answer = self.answer(&query).await?;
         let mut rows = Vec::new();
-        while let Some(results) = answer.next_document().await {
-            decode_results(&results?, query.epoch, &mut rows)?;
+        let mut decode = |document: &[u8], status| {
+            decoded(decode_document(document, status, query.epoch, &mut rows))
+        };
+        while let Some(failed) =
+            std::future::poll_fn(|cx| answer.poll_document(cx, &mut decode)).await
+        {
+            if let Some(error) = failed? {
+                return Err(error);
+            }
         }
         Ok(rows)
     }
@@ -251,18 +258,10 @@ impl Client {
     }
 }
 
-fn decode_results<M: FromRow>(
-    results: &[StatementResult],
-    epoch: Option<Precision>,
-    rows: &mut impl Extend<M>,
-) -> Result<()> {
-    for series in results.iter().flat_map(StatementResult::series) {
-        let plan = Plan::new::<M>(series, epoch)?;
-        for index in 0..series.len() {
-            rows.extend(std::iter::once(plan.decode::<M>(index)?));
-        }
-    }
-    Ok(())
+/// What `Answer::poll_document` takes from a decoded document: the row that failed, if one
+/// did, and whether more of the answer follows.
+fn decoded(decoded: Result<Decoded>) -> Result<(Option<Error>, Option<bool>)> {
+    decoded.map(|decoded| (decoded.failed, decoded.continues))
 }
 
 pub(crate) fn strings_of_column(results: &[StatementResult], column: &str) -> Vec<String> {
@@ -329,13 +328,14 @@ impl<M: FromRow + Unpin> Stream for RowStream<M> {
                 this.answer.finish();
                 return Poll::Ready(Some(Err(err)));
             }
-            match this.answer.poll_document(cx) {
+            let (epoch, ready) = (this.epoch, &mut this.ready);
+            let mut decode =
+                |document: &[u8], status| decoded(decode_document(document, status, epoch, ready));
+            match this.answer.poll_document(cx, &mut decode) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
-                Poll::Ready(Some(Ok(results))) => {
-                    this.failed = decode_results(&results, this.epoch, &mut this.ready).err();
-                }
+                Poll::Ready(Some(Ok(failed))) => this.failed = failed,
             }
         }
     }

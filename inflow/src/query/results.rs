@@ -171,17 +171,8 @@ pub(crate) fn refusal(status: u16, body: &[u8]) -> Error {
 /// the server sends the real error of a failed statement first, then `"not executed"` for
 /// each statement after it, so the first error is the one to report.
 pub(crate) fn parse_document(document: &[u8], status: u16) -> Result<Vec<StatementResult>> {
-    let body: ResponseBody = serde_json::from_slice(document).map_err(|err| {
-        let (kind, problem) = if err.is_eof() {
-            (ErrorKind::Truncated, "the answer ends inside a chunk")
-        } else {
-            (
-                ErrorKind::UnexpectedResponse,
-                "a chunk of the answer is not the JSON of a query result",
-            )
-        };
-        Error::new(kind, format!("{problem}: {err}")).with_status(status)
-    })?;
+    let body: ResponseBody =
+        serde_json::from_slice(document).map_err(|err| malformed(&err, status))?;
     if let Some(error) = body.error {
         return Err(Error::new(ErrorKind::QueryFailed, error).with_status(status));
     }
@@ -194,6 +185,20 @@ pub(crate) fn parse_document(document: &[u8], status: u16) -> Result<Vec<Stateme
         .with_status(status));
     }
     Ok(body.results)
+}
+
+/// The error for a document of an answer of status `status` that `err` could not read: cut
+/// short, or not the JSON of a query result.
+pub(crate) fn malformed(err: &serde_json::Error, status: u16) -> Error {
+    let (kind, problem) = if err.is_eof() {
+        (ErrorKind::Truncated, "the answer ends inside a chunk")
+    } else {
+        (
+            ErrorKind::UnexpectedResponse,
+            "a chunk of the answer is not the JSON of a query result",
+        )
+    };
+    Error::new(kind, format!("{problem}: {err}")).with_status(status)
 }
 
 impl StatementResult {
