@@ -216,6 +216,24 @@ fn value_stats(reader: &impl Reader, points: &[Reading], offset: u64) {
     )));
     assert_eq!(typed, by_hand);
 
+    // The same aggregates read into a tuple: the time, then the columns in the order selected.
+    let tuples = reader.fetch(
+        Reading::select()
+            .filter(|c| c.location.ne("c").and(c.value.ge(-1.5)))
+            .since(at(0))
+            .before(at(100))
+            .group_by(|c| c.location)
+            .aggregate::<(DateTime<Utc>, Option<f64>, Option<f64>), _>(|c| {
+                (c.value.mean(), c.value.max())
+            })
+            .group_by_time_offset(Duration::from_secs(10), Duration::from_secs(offset)),
+    );
+    let from_rows: Vec<_> = typed
+        .iter()
+        .map(|row| (row.time, row.mean, row.max))
+        .collect();
+    assert_eq!(tuples, from_rows);
+
     let expected: Vec<_> = buckets(points, 10, i64::try_from(offset).unwrap())
         .into_iter()
         .map(|((location, start), values)| {

@@ -865,6 +865,31 @@ impl FromTimestamp for jiff::Zoned {
     }
 }
 
+/// Tuples read a row by position: the time, then the columns after it in the order the
+/// statement selects them (what a typed aggregate's `(c.value.mean(), c.value.max())` answers).
+macro_rules! tuple_rows {
+    ($($n:literal: ($($t:ident $i:tt),+);)*) => {$(
+        impl<Time: FromTimestamp, $($t: FromFieldValue),+> FromRow for (Time, $($t,)+) {
+            const COLUMNS: &'static [Column] = &[Column::POSITIONAL; $n];
+
+            fn from_row(row: &Row<'_>) -> Result<Self> {
+                Ok((row.time()?, $(row.field::<$t>($i)?,)+))
+            }
+        }
+    )*};
+}
+
+tuple_rows! {
+    1: (A 0);
+    2: (A 0, B 1);
+    3: (A 0, B 1, C 2);
+    4: (A 0, B 1, C 2, D 3);
+    5: (A 0, B 1, C 2, D 3, E 4);
+    6: (A 0, B 1, C 2, D 3, E 4, F 5);
+    7: (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+    8: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1149,5 +1174,22 @@ mod tests {
                 .starts_with(r#"cannot decode row 0 of series "cpu": column "load""#),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_tuple_reads_the_time_then_the_columns_after_it_by_position() {
+        let body = br#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","mean","max","n"],"values":[[10,1.5,2,7],[20,null,null,null]]}]}]}"#;
+        let rows: Vec<(EpochTime, Option<f64>, Option<f64>, Option<i64>)> =
+            crate::query::__decode_body(body, Some(Precision::Nanoseconds)).unwrap();
+        assert_eq!(
+            rows,
+            [
+                (EpochTime::nanos(10), Some(1.5), Some(2.0), Some(7)),
+                (EpochTime::nanos(20), None, None, None)
+            ]
+        );
+        let short = br#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","mean"],"values":[[10,1.5]]}]}]}"#;
+        let err = crate::query::__decode_body::<(EpochTime, f64, f64)>(short, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     }
 }

@@ -867,7 +867,14 @@ impl<M: Queryable + Measurement, P: Aggregates<M>, R: FromRow> Aggregate<M, P, R
     /// Whether `R` reads only columns the statement selects.
     fn row_problem(&self, names: &[&str]) -> Option<String> {
         let row = std::any::type_name::<R>();
-        for column in R::COLUMNS {
+        let positional = R::COLUMNS.iter().filter(|c| c.key.is_empty()).count();
+        if positional > names.len() {
+            return Some(format!(
+                "the row type `{row}` reads {positional} columns after the time, and the statement selects {} aggregates",
+                names.len()
+            ));
+        }
+        for column in R::COLUMNS.iter().filter(|c| !c.key.is_empty()) {
             if column.tag {
                 if self
                     .select

@@ -418,3 +418,23 @@ fn an_f32_compares_as_the_f64_its_shortest_text_is_stored_as() {
     let nan = Query::new("").bind("x", f32::NAN);
     assert!(nan.invalid_param().unwrap().contains("not a finite number"));
 }
+
+#[test]
+fn a_tuple_row_reads_no_more_columns_than_the_statement_aggregates() {
+    let two = Reading::aggregate::<(EpochTime, Option<f64>, Option<f64>), _>(|c| c.value.mean())
+        .since(EpochTime::seconds(0))
+        .group_by_time(Duration::from_secs(60))
+        .to_query();
+    let problem = two.invalid_param().unwrap();
+    assert!(
+        problem.contains("reads 2 columns after the time, and the statement selects 1 aggregates"),
+        "{problem}"
+    );
+    let fits = Reading::aggregate::<(EpochTime, Option<f64>, Option<i64>), _>(|c| {
+        (c.value.mean(), c.count.count())
+    })
+    .since(EpochTime::seconds(0))
+    .group_by_time(Duration::from_secs(60))
+    .to_query();
+    assert_eq!(fits.invalid_param(), None);
+}
