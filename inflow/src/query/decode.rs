@@ -1179,7 +1179,8 @@ mod tests {
     #[test]
     fn a_tuple_reads_the_time_then_the_columns_after_it_by_position() {
         let body = br#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","mean","max","n"],"values":[[10,1.5,2,7],[20,null,null,null]]}]}]}"#;
-        let rows: Vec<(EpochTime, Option<f64>, Option<f64>, Option<i64>)> =
+        type Bucket = (EpochTime, Option<f64>, Option<f64>, Option<i64>);
+        let rows: Vec<Bucket> =
             crate::query::__decode_body(body, Some(Precision::Nanoseconds)).unwrap();
         assert_eq!(
             rows,
