@@ -438,3 +438,23 @@ fn a_tuple_row_reads_no_more_columns_than_the_statement_aggregates() {
     .to_query();
     assert_eq!(fits.invalid_param(), None);
 }
+
+#[test]
+fn deletes_and_filters_show_their_statement_and_parameters() {
+    let delete = Reading::delete().filter(|c| c.location.eq("a"));
+    assert_eq!(
+        delete.to_string(),
+        r#"DELETE FROM "temp \"room\"" WHERE "location"::tag = $p0 -- $p0 = "a""#
+    );
+    assert_eq!(
+        format!("{delete:?}"),
+        format!("Delete({:?})", delete.to_string())
+    );
+    let unbounded = Reading::delete();
+    assert!(unbounded.to_string().ends_with(" -- cannot run: a delete without a filter or time bound removes every point of the measurement: call `everything()` to mean that"), "{unbounded}");
+    let filter = Reading::columns().count.gt(3);
+    assert_eq!(
+        format!("{filter:?}"),
+        r#"Filter { influxql: "\"count\"::field > $p0", params: [Param(Ok(Number(3)))] }"#
+    );
+}
