@@ -1013,9 +1013,6 @@ fn a_limit_of_zero_returns_no_row_blocking() {
     zero_limits(Kind::Blocking);
 }
 
-/// Deletes remove exactly the matching points: after each, every row read back is the points
-/// written minus the ones deleted so far.
-
 /// Held by the tests that delete points or drop databases. InfluxDB 1.6 once answered a
 /// `DELETE` with "engine is closed" while another test of this file dropped a database on the
 /// same server: the server's own race, which these tests keep apart.
@@ -1027,6 +1024,8 @@ fn deletes_and_drops() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Deletes remove exactly the matching points: after each, every row read back is the points
+/// written minus the ones deleted so far.
 fn deletes(kind: Kind) {
     let _apart = deletes_and_drops();
     let f = Fixture::new(kind, "typed_delete");
