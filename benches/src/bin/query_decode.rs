@@ -6,7 +6,7 @@
 //!
 //! Then, with no server in the timing: the chunked answer body of the same query, fetched
 //! once with `epoch=ns` and once with RFC 3339 times, decoded by each
-//! [`Decoder`](inflow_benches::query_body::Decoder) in the same run, best of 7: client CPU per
+//! [`inflow_benches::query_body::Decoder`] in the same run, best of 7: client CPU per
 //! row, and the ratio to decoding into `serde_json::Value`. With a directory as second argument
 //! the two bodies are saved there (`query-body-ns.jsonl`, `query-body-rfc3339.jsonl`) for
 //! `decode-n` (instructions) and `alloc-counts --query-body` (allocations).
