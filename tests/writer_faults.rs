@@ -168,24 +168,33 @@ struct Outcome {
 }
 
 /// Starts the disturbance a scenario needs beside the producers; it ends when `done` is set.
+/// `disturbed` is set once the fault is in force (at once for the scenarios without one):
+/// producers wait for it before writing their second half, so that the fault always meets
+/// points still to send, however fast the machine.
 fn disturb(
     scenario: Scenario,
     proxy: &Arc<FaultProxy>,
     server: Option<&Arc<std::sync::Mutex<Server>>>,
     accepted: impl Fn() -> u64 + Send + 'static,
     done: &Arc<AtomicBool>,
+    disturbed: &Arc<AtomicBool>,
 ) -> Option<std::thread::JoinHandle<()>> {
     let done = Arc::clone(done);
+    let disturbed = Arc::clone(disturbed);
     match scenario {
         Scenario::RefusedConnections => {
             let proxy = Arc::clone(proxy);
+            // Refused before the first point is written.
+            proxy.refuse_connections();
+            disturbed.store(true, Ordering::SeqCst);
             Some(std::thread::spawn(move || {
                 while !done.load(Ordering::SeqCst) {
-                    proxy.refuse_connections();
                     std::thread::sleep(Duration::from_millis(300));
                     proxy.accept_connections();
                     std::thread::sleep(Duration::from_millis(300));
+                    proxy.refuse_connections();
                 }
+                proxy.accept_connections();
             }))
         }
         Scenario::ServerRestarted => {
@@ -195,11 +204,15 @@ fn disturb(
                     std::thread::sleep(Duration::from_millis(5));
                 }
                 server.lock().unwrap().stop();
+                disturbed.store(true, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(1500));
                 server.lock().unwrap().restart();
             }))
         }
-        _ => None,
+        _ => {
+            disturbed.store(true, Ordering::SeqCst);
+            None
+        }
     }
 }
 
@@ -292,6 +305,7 @@ fn run_async(scenario: Scenario) -> Outcome {
             .unwrap();
         let writer = client.writer::<Tick>().build().unwrap();
         let done = Arc::new(AtomicBool::new(false));
+        let disturbed = Arc::new(AtomicBool::new(false));
         let watched = writer.clone();
         let disturbance = disturb(
             scenario,
@@ -299,12 +313,17 @@ fn run_async(scenario: Scenario) -> Outcome {
             target.own.as_ref(),
             move || watched.stats().accepted,
             &done,
+            &disturbed,
         );
         let mut tasks = Vec::new();
         for producer in 0..PRODUCERS {
             let writer = writer.clone();
+            let disturbed = Arc::clone(&disturbed);
             tasks.push(tokio::spawn(async move {
                 for index in 0..PER_PRODUCER {
+                    while index == PER_PRODUCER / 2 && !disturbed.load(Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
                     writer
                         .write(&tick(scenario, producer, index))
                         .await
@@ -337,6 +356,7 @@ fn run_blocking(scenario: Scenario) -> Outcome {
         .unwrap();
     let writer = client.writer::<Tick>().build().unwrap();
     let done = Arc::new(AtomicBool::new(false));
+    let disturbed = Arc::new(AtomicBool::new(false));
     let watched = writer.clone();
     let disturbance = disturb(
         scenario,
@@ -344,12 +364,17 @@ fn run_blocking(scenario: Scenario) -> Outcome {
         target.own.as_ref(),
         move || watched.stats().accepted,
         &done,
+        &disturbed,
     );
     let threads: Vec<_> = (0..PRODUCERS)
         .map(|producer| {
             let writer = writer.clone();
+            let disturbed = Arc::clone(&disturbed);
             std::thread::spawn(move || {
                 for index in 0..PER_PRODUCER {
+                    while index == PER_PRODUCER / 2 && !disturbed.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
                     writer.write(&tick(scenario, producer, index)).unwrap();
                 }
             })
