@@ -235,6 +235,7 @@ impl Row<'_> {
     }
 
     /// The value in column `column` of the row, `None` when the row is shorter or it is `null`.
+    #[inline]
     fn cell(&self, column: usize) -> Option<FieldRef<'_>> {
         match *self.cells.get(column)? {
             Cell::Null => None,
@@ -247,6 +248,7 @@ impl Row<'_> {
         }
     }
 
+    #[inline]
     fn found(&self, position: usize) -> Found<'_> {
         match self.plan.sources[position] {
             Source::Tag(tag) => Found::Text(&self.series.tags[tag].1),
@@ -257,6 +259,7 @@ impl Row<'_> {
 
     /// The name of the column the key at `position` reads, for error messages: its key, or
     /// for a column read by position, the name the series gives it.
+    #[cold]
     fn column_name(&self, position: usize) -> Cow<'_, str> {
         match (self.plan.keys[position].key, self.plan.sources[position]) {
             ("", Source::Column(column)) => Cow::Borrowed(&self.series.columns[column]),
@@ -265,6 +268,7 @@ impl Row<'_> {
         }
     }
 
+    #[cold]
     fn error(&self, column: &str, problem: &str, expected: &str) -> Error {
         Error::new(
             ErrorKind::Decode,
@@ -521,6 +525,7 @@ pub trait FromTimestamp: Sized {
 
 const MISSING: &str = "is missing or null";
 
+#[inline]
 fn required<T>(value: Option<T>) -> std::result::Result<T, String> {
     value.ok_or_else(|| MISSING.to_owned())
 }
@@ -569,6 +574,7 @@ impl FromFieldValue for f64 {
     const EXPECTED: &'static str = "f64";
 
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)] // see whole_float
+    #[inline]
     fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         let value = required(value)?;
         let whole = match value {
@@ -592,6 +598,7 @@ impl FromFieldValue for f32 {
 
     /// An `f32` is written in its own shortest form, which the server stores as the nearest
     /// `f64`; the nearest `f32` of that `f64` is the one written.
+    #[inline]
     fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         let wide = f64::from_field_value(value)?;
         #[allow(clippy::cast_possible_truncation)] // nearest f32, as above
@@ -609,6 +616,7 @@ macro_rules! from_integer {
         impl FromFieldValue for $ty {
             const EXPECTED: &'static str = stringify!($ty);
 
+            #[inline]
             fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
                 let fits = |n: &dyn std::fmt::Display| format!("holds {n}, which does not fit {}", stringify!($ty));
                 match required(value)? {
@@ -626,6 +634,7 @@ from_integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 impl FromFieldValue for bool {
     const EXPECTED: &'static str = "bool";
 
+    #[inline]
     fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         match required(value)? {
             FieldRef::Boolean(b) => Ok(b),
@@ -637,6 +646,7 @@ impl FromFieldValue for bool {
 impl FromFieldValue for Value {
     const EXPECTED: &'static str = "a value";
 
+    #[inline]
     fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         required(value).map(FieldRef::to_value)
     }
@@ -645,6 +655,7 @@ impl FromFieldValue for Value {
 impl<T: FromFieldValue> FromFieldValue for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
+    #[inline]
     fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
         value
             .map(|value| T::from_field_value(Some(value)))
@@ -655,6 +666,7 @@ impl<T: FromFieldValue> FromFieldValue for Option<T> {
 impl<T: FromTagValue> FromTagValue for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
+    #[inline]
     fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
         text.map(|text| T::from_tag_value(Some(text))).transpose()
     }
@@ -663,6 +675,7 @@ impl<T: FromTagValue> FromTagValue for Option<T> {
 impl<T: FromTimestamp> FromTimestamp for Option<T> {
     const EXPECTED: &'static str = T::EXPECTED;
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         nanos
             .map(|nanos| T::from_unix_nanos(Some(nanos)))
@@ -677,6 +690,7 @@ macro_rules! from_text {
         impl FromFieldValue for $ty {
             const EXPECTED: &'static str = "a string";
 
+            #[inline]
             fn from_field_value(value: Option<FieldRef<'_>>) -> std::result::Result<Self, String> {
                 match required(value)? {
                     FieldRef::Str(text) => Ok($convert(text)),
@@ -688,6 +702,7 @@ macro_rules! from_text {
         impl FromTagValue for $ty {
             const EXPECTED: &'static str = "a string";
 
+            #[inline]
             fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
                 Ok($convert(text.unwrap_or_default()))
             }
@@ -728,6 +743,7 @@ macro_rules! integer_tag {
 
             /// Only the decimal text an integer tag is written as: `+1` and `01` are other tag
             /// values (other series) that happen to parse as the same number.
+            #[inline]
             fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
                 typed_tag(text, |text| {
                     let value = text.parse::<$ty>().ok()?;
@@ -743,6 +759,7 @@ integer_tag!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 impl FromTagValue for bool {
     const EXPECTED: &'static str = "bool (`true` or `false`)";
 
+    #[inline]
     fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
         typed_tag(text, |text| match text {
             "true" => Some(true),
@@ -755,6 +772,7 @@ impl FromTagValue for bool {
 impl FromTagValue for char {
     const EXPECTED: &'static str = "char (one character)";
 
+    #[inline]
     fn from_tag_value(text: Option<&str>) -> std::result::Result<Self, String> {
         typed_tag(text, |text| {
             let mut chars = text.chars();
@@ -777,6 +795,7 @@ fn utc(nanos: i128) -> std::result::Result<DateTime<Utc>, String> {
 impl FromTimestamp for DateTime<Utc> {
     const EXPECTED: &'static str = "DateTime<Utc>";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         utc(required(nanos)?)
     }
@@ -785,6 +804,7 @@ impl FromTimestamp for DateTime<Utc> {
 impl FromTimestamp for DateTime<FixedOffset> {
     const EXPECTED: &'static str = "DateTime<FixedOffset>";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         utc(required(nanos)?).map(|time| time.fixed_offset())
     }
@@ -793,6 +813,7 @@ impl FromTimestamp for DateTime<FixedOffset> {
 impl FromTimestamp for SystemTime {
     const EXPECTED: &'static str = "SystemTime";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         let nanos = required(nanos)?;
         let magnitude = Duration::from_nanos(
@@ -810,6 +831,7 @@ impl FromTimestamp for SystemTime {
 impl FromTimestamp for EpochTime {
     const EXPECTED: &'static str = "EpochTime";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         i64::try_from(required(nanos)?)
             .map(EpochTime::nanos)
@@ -826,6 +848,7 @@ impl FromTimestamp for time::OffsetDateTime {
     const EXPECTED: &'static str = "time::OffsetDateTime";
 
     /// In UTC: the server keeps no offset.
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         time::OffsetDateTime::from_unix_timestamp_nanos(required(nanos)?)
             .map_err(|_| "is out of time's range".to_owned())
@@ -836,6 +859,7 @@ impl FromTimestamp for time::OffsetDateTime {
 impl FromTimestamp for time::UtcDateTime {
     const EXPECTED: &'static str = "time::UtcDateTime";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         time::UtcDateTime::from_unix_timestamp_nanos(required(nanos)?)
             .map_err(|_| "is out of time's range".to_owned())
@@ -846,6 +870,7 @@ impl FromTimestamp for time::UtcDateTime {
 impl FromTimestamp for jiff::Timestamp {
     const EXPECTED: &'static str = "jiff::Timestamp";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         jiff::Timestamp::from_nanosecond(required(nanos)?)
             .map_err(|_| "is out of jiff's range".to_owned())
@@ -859,6 +884,7 @@ impl FromTimestamp for jiff::Timestamp {
 impl FromTimestamp for jiff::Zoned {
     const EXPECTED: &'static str = "jiff::Zoned";
 
+    #[inline]
     fn from_unix_nanos(nanos: Option<i128>) -> std::result::Result<Self, String> {
         jiff::Timestamp::from_unix_nanos(nanos)
             .map(|timestamp| timestamp.to_zoned(jiff::tz::TimeZone::UTC))

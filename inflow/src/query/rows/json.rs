@@ -337,7 +337,9 @@ fn stops_a_string(word: u64) -> u64 {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\'))) | control
+    zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        | control
 }
 
 /// The bytes that end a run of plain characters in a string: a quote, a backslash, or a
@@ -356,29 +358,29 @@ static STOPS_A_STRING: [bool; 256] = {
 
 #[inline]
 fn number_at(text: &str, start: usize) -> Scan<(Cell<'_>, usize)> {
-let bytes = text.as_bytes();
+    let bytes = text.as_bytes();
     let negative = bytes.get(start) == Some(&b'-');
     let integer = start + usize::from(negative);
-    let mut at = integer;
-    // The digits as an integer; wraps past 19 digits, where `checked_value` or
-    // `parse_float` takes over.
+    // The digits as an integer; wraps past 19 digits, where `long_integer` takes over.
     let mut digits = 0_u64;
-    match bytes.get(at) {
-        Some(b'0') => at += 1,
-        Some(b'1'..=b'9') => at = fold_digits_at(bytes, at, &mut digits),
+    let at = match bytes.get(integer) {
+        Some(b'0') => integer + 1,
+        Some(b'1'..=b'9') => fold_digits_at(bytes, integer, &mut digits),
         _ => return Err(Invalid),
+    };
+    match bytes.get(at) {
+        Some(b'.' | b'e' | b'E') => decimal(text, start, at, digits),
+        _ if at - integer <= 19 => Ok((integer_cell(negative, digits), at)),
+        _ => long_integer(text, start, at),
     }
-    let integer_digits = at - integer;
-    if !matches!(bytes.get(at), Some(b'.' | b'e' | b'E')) {
-        if integer_digits <= 19 {
-            return Ok((integer_cell(negative, digits), at));
-        }
-        let cell = match checked_value(&bytes[integer..at]) {
-            Some(magnitude) => integer_cell(negative, magnitude),
-            None => Cell::Float(parse_float(&text[start..at])?),
-        };
-        return Ok((cell, at));
-    }
+}
+
+/// The rest of a number whose integer digits, from `start` (its sign) to `at`, are `digits`
+/// (wrapped past 19 digits): a fraction, an exponent or both.
+fn decimal(text: &str, start: usize, mut at: usize, mut digits: u64) -> Scan<(Cell<'_>, usize)> {
+    let bytes = text.as_bytes();
+    let negative = bytes[start] == b'-';
+    let integer_digits = at - start - usize::from(negative);
     let mut fraction_digits = 0;
     if bytes.get(at) == Some(&b'.') {
         let first = at + 1;
@@ -388,26 +390,45 @@ let bytes = text.as_bytes();
             return Err(Invalid);
         }
     }
-    let mut exponent = false;
     if let Some(b'e' | b'E') = bytes.get(at) {
-        at += 1;
-        if let Some(b'+' | b'-') = bytes.get(at) {
-            at += 1;
-        }
-        let first = at;
-        at = fold_digits_at(bytes, first, &mut 0);
-        if at == first {
-            return Err(Invalid);
-        }
-        exponent = true;
+        return exponent(text, start, at);
     }
-    if !exponent && integer_digits + fraction_digits <= 15 {
+    if integer_digits + fraction_digits <= 15 {
         // Both the digits as an integer (below 2^53) and the power of ten are exact in
         // `f64`, so one correctly rounded division gives the correctly rounded value.
         let value = digits as f64 / POWERS_OF_TEN[fraction_digits];
         return Ok((Cell::Float(if negative { -value } else { value }), at));
     }
     Ok((Cell::Float(parse_float(&text[start..at])?), at))
+}
+
+/// A number from `start` whose exponent starts at `at` (its `e` or `E`).
+#[cold]
+fn exponent(text: &str, start: usize, mut at: usize) -> Scan<(Cell<'_>, usize)> {
+    let bytes = text.as_bytes();
+    at += 1;
+    if let Some(b'+' | b'-') = bytes.get(at) {
+        at += 1;
+    }
+    let first = at;
+    at = fold_digits_at(bytes, first, &mut 0);
+    if at == first {
+        return Err(Invalid);
+    }
+    Ok((Cell::Float(parse_float(&text[start..at])?), at))
+}
+
+/// An integer of more than 19 digits, from `start` to `at`: `u64` if it fits, else the
+/// nearest `f64`.
+#[cold]
+fn long_integer(text: &str, start: usize, at: usize) -> Scan<(Cell<'_>, usize)> {
+    let negative = text.as_bytes()[start] == b'-';
+    let integer = start + usize::from(negative);
+    let cell = match checked_value(&text.as_bytes()[integer..at]) {
+        Some(magnitude) => integer_cell(negative, magnitude),
+        None => Cell::Float(parse_float(&text[start..at])?),
+    };
+    Ok((cell, at))
 }
 
 /// Where the run of plain characters of a string from `at` ends: at a quote or a backslash.
@@ -463,18 +484,28 @@ fn fold_digits(start: u64, digits: &[u8]) -> u64 {
 /// Folds the digits of `bytes` from `at` into `value` (wrapping), and returns where they end.
 #[inline]
 fn fold_digits_at(bytes: &[u8], mut at: usize, value: &mut u64) -> usize {
-    // Eight digits at a time while there are (a time in nanoseconds has 19).
+    // Eight bytes at a time: how many of them are digits, then their value at once.
     while let Some(eight) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes([
             eight[0], eight[1], eight[2], eight[3], eight[4], eight[5], eight[6], eight[7],
         ]);
-        if !all_digits(word) {
-            break;
+        let digits = leading_digits(word);
+        if digits == 8 {
+            *value = value
+                .wrapping_mul(100_000_000)
+                .wrapping_add(eight_digits(word));
+            at += 8;
+            continue;
         }
-        *value = value
-            .wrapping_mul(100_000_000)
-            .wrapping_add(eight_digits(word));
-        at += 8;
+        if digits > 0 {
+            // The digits moved to the top of the word, behind zeros.
+            let shift = 8 * digits as u32;
+            let aligned = (word << (64 - shift)) | (ZEROS >> shift);
+            *value = value
+                .wrapping_mul(POWERS_OF_TEN_U64[digits])
+                .wrapping_add(eight_digits(aligned));
+        }
+        return at + digits;
     }
     while let Some(&byte) = bytes.get(at) {
         let digit = byte.wrapping_sub(b'0');
@@ -487,12 +518,30 @@ fn fold_digits_at(bytes: &[u8], mut at: usize, value: &mut u64) -> usize {
     at
 }
 
-/// Whether the eight bytes of `word` (little-endian) are all ASCII digits: each byte's high
-/// nibble is 3, and adding 6 to it does not carry into the high nibble.
-fn all_digits(word: u64) -> bool {
+/// Eight ASCII zeros.
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// 10^0 to 10^8.
+const POWERS_OF_TEN_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// How many of the bytes of `word` (little-endian), from the first, are ASCII digits before
+/// one that is not: a byte is a digit when its high nibble is 3 and adding 6 to it does not
+/// carry into the high nibble. (A carry out of a byte of 0xFA or more can only spoil the
+/// bytes after it, which are not counted.)
+fn leading_digits(word: u64) -> usize {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    (word & HIGH) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4)
-        == 0x3333_3333_3333_3333
+    let nibbles = (word & HIGH) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4);
+    ((nibbles ^ 0x3333_3333_3333_3333).trailing_zeros() / 8) as usize
 }
 
 /// The value of eight ASCII digits, the first in the lowest byte of `word`: pairs, then
@@ -501,7 +550,7 @@ fn eight_digits(word: u64) -> u64 {
     const MASK: u64 = 0x0000_00FF_0000_00FF;
     const MUL1: u64 = 100 + (1_000_000 << 32);
     const MUL2: u64 = 1 + (10_000 << 32);
-    let digits = word.wrapping_sub(0x3030_3030_3030_3030);
+    let digits = word.wrapping_sub(ZEROS);
     let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
     ((pairs & MASK)
         .wrapping_mul(MUL1)
