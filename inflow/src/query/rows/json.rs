@@ -93,24 +93,38 @@ impl<'de> Reader<'de> {
             return Ok(());
         }
         loop {
-            let (cell, end) = match bytes.get(at) {
+            let end = match bytes.get(at) {
                 Some(b'"') => {
                     let stop = plain_run_at(bytes, at + 1)?;
                     if bytes[stop] == b'"' {
-                        (Cell::Str(text.get(at + 1..stop).ok_or(Invalid)?), stop + 1)
+                        cells.push(Cell::Str(text.get(at + 1..stop).ok_or(Invalid)?));
+                        stop + 1
                     } else {
                         self.at = at + 1;
                         let cell = self.string(escaped)?;
-                        (cell, self.at)
+                        cells.push(cell);
+                        self.at
                     }
                 }
-                Some(b'-' | b'0'..=b'9') => number_at(text, at)?,
-                Some(b't') if bytes[at..].starts_with(b"true") => (Cell::Boolean(true), at + 4),
-                Some(b'f') if bytes[at..].starts_with(b"false") => (Cell::Boolean(false), at + 5),
-                Some(b'n') if bytes[at..].starts_with(b"null") => (Cell::Null, at + 4),
+                Some(b'-' | b'0'..=b'9') => {
+                    let (cell, end) = number_at(text, at)?;
+                    cells.push(cell);
+                    end
+                }
+                Some(b't') if bytes[at..].starts_with(b"true") => {
+                    cells.push(Cell::Boolean(true));
+                    at + 4
+                }
+                Some(b'f') if bytes[at..].starts_with(b"false") => {
+                    cells.push(Cell::Boolean(false));
+                    at + 5
+                }
+                Some(b'n') if bytes[at..].starts_with(b"null") => {
+                    cells.push(Cell::Null);
+                    at + 4
+                }
                 _ => return Err(Invalid),
             };
-            cells.push(cell);
             // The server puts no whitespace between values.
             at = match bytes.get(end) {
                 Some(b',' | b']') => end,
