@@ -235,7 +235,7 @@ impl Row<'_> {
     }
 
     /// The value in column `column` of the row, `None` when the row is shorter or it is `null`.
-    #[inline]
+    #[inline(always)]
     fn cell(&self, column: usize) -> Option<FieldRef<'_>> {
         match *self.cells.get(column)? {
             Cell::Null => None,
@@ -248,7 +248,7 @@ impl Row<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn found(&self, position: usize) -> Found<'_> {
         match self.plan.sources[position] {
             Source::Tag(tag) => Found::Text(&self.series.tags[tag].1),
