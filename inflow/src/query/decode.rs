@@ -340,12 +340,8 @@ impl Row<'_> {
         let nanos = match self.plan.time.and_then(|column| self.cell(column)) {
             None => None,
             Some(FieldRef::Str(text)) => Some(
-                DateTime::parse_from_rfc3339(text)
-                    .map_err(|_| self.error("time", &format!("holds {text:?}"), T::EXPECTED))
-                    .map(|time| {
-                        i128::from(time.timestamp()) * 1_000_000_000
-                            + i128::from(time.timestamp_subsec_nanos())
-                    })?,
+                super::rfc3339::unix_nanos(text)
+                    .ok_or_else(|| self.error("time", &format!("holds {text:?}"), T::EXPECTED))?,
             ),
             Some(FieldRef::Integer(units)) => Some(
                 self.plan

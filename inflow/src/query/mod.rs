@@ -62,6 +62,7 @@ pub(crate) mod decode;
 mod quote;
 pub(crate) mod request;
 mod results;
+mod rfc3339;
 mod rows;
 pub(crate) mod scan;
 
