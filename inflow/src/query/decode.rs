@@ -285,6 +285,7 @@ impl Row<'_> {
     ///
     /// When it is missing for a non-`Option` type, or of another type.
     #[doc(hidden)]
+    #[inline(always)]
     pub fn field<T: FromFieldValue>(&self, position: usize) -> Result<T> {
         let value = match self.found(position) {
             Found::Value(value) => Some(value),
@@ -303,6 +304,7 @@ impl Row<'_> {
     ///
     /// When it is not text, or the type refuses an absent tag.
     #[doc(hidden)]
+    #[inline(always)]
     pub fn tag<T: FromTagValue>(&self, position: usize) -> Result<T> {
         let text = match self.found(position) {
             Found::Text(text) | Found::Value(FieldRef::Str(text)) => Some(text),
@@ -336,6 +338,7 @@ impl Row<'_> {
     ///
     /// When it is missing for a non-`Option` type, or not a time.
     #[doc(hidden)]
+    #[inline(always)]
     pub fn time<T: FromTimestamp>(&self) -> Result<T> {
         let nanos = match self.plan.time.and_then(|column| self.cell(column)) {
             None => None,
