@@ -4,8 +4,8 @@
 //! integer stays exact, `Unsigned` only above `i64::MAX`).
 //!
 //! It reads what the server sends, and refuses ([`Invalid`]) anything else it is not sure to
-//! read exactly as serde_json would: the caller then lets serde_json read the same text, so
-//! what is accepted, and every error text, stays serde_json's.
+//! read exactly as serde_json would: the caller then reads the same text the owned way (with
+//! serde_json), so what is accepted, and every error text, stays serde_json's.
 
 use std::borrow::Cow;
 
@@ -336,9 +336,7 @@ impl<'de> Reader<'de> {
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.at += 1;
-        }
+        self.at = skip_whitespace_at(self.bytes(), self.at);
     }
 }
 
@@ -818,6 +816,24 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn eight_bytes_at_a_time_stop_where_the_table_stops(
+            bytes in prop::array::uniform8(prop_oneof![
+                any::<u8>(),
+                prop::sample::select(vec![b'"', b'\\', 0x1f, 0x20, 0x00, 0x7f, 0x80, 0xff, b'a']),
+            ]),
+        ) {
+            let word = u64::from_le_bytes(bytes);
+            let first = bytes.iter().position(|&byte| STOPS_A_STRING[usize::from(byte)]);
+            let flagged = stops_a_string(word);
+            prop_assert_eq!(
+                (flagged != 0).then(|| (flagged.trailing_zeros() / 8) as usize),
+                first,
+                "{:?}",
+                bytes
+            );
+        }
 
         #[test]
         fn random_rows_read_as_serde_json_reads_them(
