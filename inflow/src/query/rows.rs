@@ -272,14 +272,16 @@ fn read_series<'de, M: FromRow>(
             _ => return Err(Invalid),
         };
         seen.first(key)?;
+        // `values` needs `name` and `columns` before it (each comes once), and `tags`, which is
+        // optional, must not come after it: the rows are decoded as they are read.
         match key {
-            NAME if !seen.has(VALUES) => series.name = json.text()?,
+            NAME => series.name = json.text()?,
             TAGS if !seen.has(VALUES) => json.object(|json, key| {
                 let value = json.text()?;
                 series.tags.push((key, value));
                 Ok(())
             })?,
-            COLUMNS if !seen.has(VALUES) => json.array(|json| {
+            COLUMNS => json.array(|json| {
                 series.columns.push(json.text()?);
                 Ok(())
             })?,
@@ -296,7 +298,7 @@ fn read_series<'de, M: FromRow>(
                 })?;
             }
             PARTIAL => partial = json.boolean()?,
-            // A series' head after its rows.
+            // Rows before the series' head, or tags after them.
             _ => return Err(Invalid),
         }
         Ok(())
@@ -677,6 +679,38 @@ mod tests {
             );
             same_as_old_path(document.as_bytes());
         }
+    }
+
+    #[test]
+    fn a_series_without_rows_is_still_checked_against_the_type() {
+        // `Strict` has no variant for "unknown": the owned path fails even without rows.
+        let document =
+            r#"{"results":[{"statement_id":0,"series":[{"name":"unknown","columns":["time"]}]}]}"#;
+        assert!(read_fast(document.as_bytes()));
+        let (rows, failed, _) = new_path::<Strict>(document.as_bytes(), None).unwrap();
+        assert!(rows.is_empty());
+        assert_eq!(
+            failed.map(|error| error.message().to_owned()).as_deref(),
+            Some("no variant for \"unknown\"")
+        );
+        same_as_old_path(document.as_bytes());
+    }
+
+    #[test]
+    fn rows_before_the_series_head_or_tags_after_them_go_to_the_owned_path() {
+        for document in [
+            r#"{"results":[{"series":[{"values":[[1,2.5]],"name":"m","columns":["time","value"]}]}]}"#,
+            r#"{"results":[{"series":[{"name":"m","values":[[1,2.5]],"columns":["time","value"]}]}]}"#,
+            r#"{"results":[{"series":[{"columns":["time","value"],"values":[[1,2.5]],"name":"m"}]}]}"#,
+            r#"{"results":[{"series":[{"name":"m","columns":["time","value"],"values":[[1,2.5]],"tags":{"host":"a"}}]}]}"#,
+        ] {
+            assert!(!read_fast(document.as_bytes()), "{document}");
+            let (rows, failed, _) = new_path::<Lenient>(document.as_bytes(), None).unwrap();
+            assert_eq!((rows.len(), failed.is_none()), (1, true), "{document}");
+            same_as_old_path(document.as_bytes());
+        }
+        let in_order = r#"{"results":[{"series":[{"name":"m","tags":{"host":"a"},"columns":["time","value"],"values":[[1,2.5]]}]}]}"#;
+        assert!(read_fast(in_order.as_bytes()));
     }
 
     #[test]
