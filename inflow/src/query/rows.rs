@@ -1056,22 +1056,22 @@ mod tests {
                     series.push_str(&format!(",\"values\":[{}]", rows.join(",")));
                 }
                 if present[2] {
-                    series.push_str(",\"partial\":true");
+                    series.push_str(&format!(",\"partial\":{}", present[0]));
                 }
                 series + "}"
             });
         let statement = (
-            0..3_usize,
+            prop_oneof![0..3_u64, Just(u64::MAX)],
             prop::collection::vec(series, 0..3),
-            any::<bool>(),
+            any::<Option<bool>>(),
         )
             .prop_map(|(id, series, partial)| {
                 let mut statement = format!("{{\"statement_id\":{id}");
                 if !series.is_empty() {
                     statement.push_str(&format!(",\"series\":[{}]", series.join(",")));
                 }
-                if partial {
-                    statement.push_str(",\"partial\":true");
+                if let Some(partial) = partial {
+                    statement.push_str(&format!(",\"partial\":{partial}"));
                 }
                 statement + "}"
             });

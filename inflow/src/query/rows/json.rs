@@ -151,10 +151,13 @@ impl<'de> Reader<'de> {
     /// `true` or `false`.
     pub(super) fn boolean(&mut self) -> Scan<bool> {
         self.skip_whitespace();
-        match self.cell(&mut String::new())? {
-            Cell::Boolean(value) => Ok(value),
-            _ => Err(Invalid),
+        for (word, value) in [(&b"true"[..], true), (b"false", false)] {
+            if self.rest().starts_with(word) {
+                self.at += word.len();
+                return Ok(value);
+            }
         }
+        Err(Invalid)
     }
 
     /// An integer from 0 to `u64::MAX`.
@@ -176,31 +179,6 @@ impl<'de> Reader<'de> {
         self.skip_whitespace();
         if self.at == self.text.len() {
             Ok(())
-        } else {
-            Err(Invalid)
-        }
-    }
-
-    /// One value of a row: a number, a string, `true`, `false` or `null`.
-    #[inline]
-    fn cell(&mut self, escaped: &mut String) -> Scan<Cell<'de>> {
-        match self.peek().ok_or(Invalid)? {
-            b'"' => {
-                self.at += 1;
-                self.string(escaped)
-            }
-            b'-' | b'0'..=b'9' => self.number(),
-            b't' => self.literal(b"true", Cell::Boolean(true)),
-            b'f' => self.literal(b"false", Cell::Boolean(false)),
-            b'n' => self.literal(b"null", Cell::Null),
-            _ => Err(Invalid),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8], cell: Cell<'de>) -> Scan<Cell<'de>> {
-        if self.rest().starts_with(word) {
-            self.at += word.len();
-            Ok(cell)
         } else {
             Err(Invalid)
         }
