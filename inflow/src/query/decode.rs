@@ -79,6 +79,18 @@ impl Column {
         key: "",
         tag: false,
     };
+
+    /// The tag `key`: for the hand-written `FromRow` impls of tests.
+    #[cfg(test)]
+    pub(crate) const fn tag(key: &'static str) -> Column {
+        Column { key, tag: true }
+    }
+
+    /// The field `key`: for the hand-written `FromRow` impls of tests.
+    #[cfg(test)]
+    pub(crate) const fn field(key: &'static str) -> Column {
+        Column { key, tag: false }
+    }
 }
 
 /// A series as a decoder sees it: its measurement, its `GROUP BY` tags and its column names,
@@ -1091,22 +1103,10 @@ mod tests {
 
     impl FromRow for Sample {
         const COLUMNS: &'static [Column] = &[
-            Column {
-                key: "host",
-                tag: true,
-            },
-            Column {
-                key: "load",
-                tag: false,
-            },
-            Column {
-                key: "on",
-                tag: false,
-            },
-            Column {
-                key: "note",
-                tag: false,
-            },
+            Column::tag("host"),
+            Column::field("load"),
+            Column::field("on"),
+            Column::field("note"),
         ];
 
         fn from_row(row: &Row<'_>) -> Result<Self> {

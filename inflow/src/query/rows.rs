@@ -386,26 +386,11 @@ mod tests {
 
     impl FromRow for Lenient {
         const COLUMNS: &'static [Column] = &[
-            Column {
-                key: "host",
-                tag: true,
-            },
-            Column {
-                key: "region",
-                tag: true,
-            },
-            Column {
-                key: "value",
-                tag: false,
-            },
-            Column {
-                key: "count",
-                tag: false,
-            },
-            Column {
-                key: "note",
-                tag: false,
-            },
+            Column::tag("host"),
+            Column::tag("region"),
+            Column::field("value"),
+            Column::field("count"),
+            Column::field("note"),
         ];
 
         fn from_row(row: &Row<'_>) -> Result<Self> {
@@ -434,26 +419,11 @@ mod tests {
 
     impl FromRow for Strict {
         const COLUMNS: &'static [Column] = &[
-            Column {
-                key: "host",
-                tag: true,
-            },
-            Column {
-                key: "value",
-                tag: false,
-            },
-            Column {
-                key: "count",
-                tag: false,
-            },
-            Column {
-                key: "ok",
-                tag: false,
-            },
-            Column {
-                key: "note",
-                tag: false,
-            },
+            Column::tag("host"),
+            Column::field("value"),
+            Column::field("count"),
+            Column::field("ok"),
+            Column::field("note"),
         ];
 
         fn columns_for(measurement: &str) -> Result<&'static [Column]> {

@@ -35,43 +35,41 @@ impl<'de> Reader<'de> {
         &mut self,
         mut member: impl FnMut(&mut Self, Cow<'de, str>) -> Scan<()>,
     ) -> Scan<()> {
-        self.skip_whitespace();
-        self.expect(b'{')?;
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            self.expect(b'"')?;
-            let key = self.text_in_quotes()?;
-            self.skip_whitespace();
-            self.expect(b':')?;
-            member(self, key)?;
-            self.skip_whitespace();
-            match self.bump()? {
-                b',' => self.skip_whitespace(),
-                b'}' => return Ok(()),
-                _ => return Err(Invalid),
-            }
-        }
+        self.delimited(b'{', b'}', |json| {
+            json.expect(b'"')?;
+            let key = json.text_in_quotes()?;
+            json.skip_whitespace();
+            json.expect(b':')?;
+            member(json, key)
+        })
     }
 
     /// Reads an array whose elements `element` reads.
-    pub(super) fn array(&mut self, mut element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+    pub(super) fn array(&mut self, element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.delimited(b'[', b']', element)
+    }
+
+    /// Reads `open`, items separated by commas, each read by `item` from its first
+    /// non-whitespace byte, and `close`.
+    fn delimited(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Scan<()>,
+    ) -> Scan<()> {
         self.skip_whitespace();
-        self.expect(b'[')?;
+        self.expect(open)?;
         self.skip_whitespace();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.at += 1;
             return Ok(());
         }
         loop {
-            element(self)?;
+            item(self)?;
             self.skip_whitespace();
             match self.bump()? {
-                b',' => {}
-                b']' => return Ok(()),
+                b',' => self.skip_whitespace(),
+                byte if byte == close => return Ok(()),
                 _ => return Err(Invalid),
             }
         }
@@ -467,10 +465,6 @@ const POWERS_OF_TEN: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-fn fold_digits(start: u64, digits: &[u8]) -> u64 {
-    (digits.iter()).fold(start, |value, digit| value * 10 + u64::from(digit - b'0'))
-}
-
 /// Folds the digits of `bytes` from `at` into `value` (wrapping), and returns where they end.
 /// (Byte by byte: numbers in answers are short, or 19 digits for a time, where reading eight
 /// digits at a time measured no faster.)
@@ -489,10 +483,6 @@ fn fold_digits_at(bytes: &[u8], mut at: usize, value: &mut u64) -> usize {
 
 /// The value of a run of digits, if it fits in `u64`.
 fn checked_value(digits: &[u8]) -> Option<u64> {
-    if digits.len() <= 19 {
-        // 19 digits stay below 10^19 < 2^64.
-        return Some(fold_digits(0, digits));
-    }
     (digits.iter()).try_fold(0_u64, |value, digit| {
         value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
     })
